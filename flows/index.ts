@@ -1,0 +1,11 @@
+import type { FlowDef } from '../src/core/flow.js';
+import faq from './faq.js';
+import handover from './handover.js';
+import help from './help.js';
+import language from './language.js';
+import menu from './menu.js';
+import onboarding from './onboarding.js';
+import privacy from './privacy.js';
+
+/** Every flow the bot runs. */
+export const flows: readonly FlowDef[] = [onboarding, menu, language, help, handover, privacy, faq];

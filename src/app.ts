@@ -1,0 +1,105 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { flows } from '../flows/index.js';
+import type { ChannelSender } from './channels/types.js';
+import type { Config } from './config.js';
+import { createEngine, type Engine } from './core/engine.js';
+import { createTranslator, type Translator } from './core/i18n.js';
+import { openDb, type Db } from './db/client.js';
+import { createGroupCommitter, type GroupCommitter } from './db/group-commit.js';
+import { migrate } from './db/migrate.js';
+import { outboxDepth } from './db/outbox.js';
+import { ConfigError } from './errors.js';
+import { createHttpServer } from './http/server.js';
+import { createIngest, type Ingest } from './inbound/ingest.js';
+import { createProcessor, type Processor } from './inbound/processor.js';
+import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOutbox, type Outbox } from './outbox/worker.js';
+
+export const localesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../locales');
+
+/** One running Ponte: database, engine, durable inbox and outbox, and the HTTP server. */
+export interface Ponte {
+  config: Config;
+  db: Db;
+  translator: Translator;
+  engine: Engine;
+  committer: GroupCommitter;
+  metrics: Metrics;
+  ingest: Ingest;
+  processor: Processor;
+  outbox: Outbox;
+  http: FastifyInstance;
+  /** The channels this process handles (their events and their sends). */
+  channels: readonly string[];
+  /** Picks up events and messages left from before, then starts the outbox workers. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PonteOptions {
+  config: Config;
+  log: Logger;
+  /** The channels' senders; each channel's events and sends are handled by this process. */
+  senders: readonly ChannelSender[];
+  /** Outbox poll interval (tests shorten it). */
+  pollMs?: number;
+}
+
+/**
+ * Builds Ponte: applies pending migrations, opens the database and wires the core. Nothing
+ * runs until `start()`; the HTTP server is returned unlistened so callers choose the port.
+ */
+export async function createPonte({ config, log, senders, pollMs }: PonteOptions): Promise<Ponte> {
+  const translator = createTranslator(localesDir, config.defaultLocale);
+  if (!translator.locales.includes(config.defaultLocale)) {
+    throw new ConfigError('DEFAULT_LOCALE', `must be one of ${translator.locales.join(', ')} (got ${config.defaultLocale})`);
+  }
+  const engine = createEngine({ flows, translator });
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  const db = await openDb(config.databaseUrl);
+  const committer = createGroupCommitter(db.prisma);
+  const metrics = createMetrics(() => outboxDepth(db.prisma));
+  const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
+  const processor = createProcessor({
+    db,
+    committer,
+    engine,
+    translator,
+    log: log.child({ component: 'processor' }),
+    metrics,
+    onOutbound: () => outbox.wake(),
+  });
+  const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
+  const http = createHttpServer({ db, metrics, log });
+  const channels = senders.map((s) => s.channel);
+
+  return {
+    config,
+    db,
+    translator,
+    engine,
+    committer,
+    metrics,
+    ingest,
+    processor,
+    outbox,
+    http,
+    channels,
+    async start() {
+      const recovered = await processor.recover(channels);
+      if (recovered > 0) log.info({ recovered }, 'resuming events received before the last stop');
+      outbox.start();
+    },
+    async stop() {
+      await http.close();
+      await processor.idle();
+      await outbox.stop();
+      await committer.idle();
+      await db.close();
+    },
+  };
+}

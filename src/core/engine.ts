@@ -1,0 +1,287 @@
+import { FlowDefinitionError } from '../errors.js';
+import { recogniseCommand, normalise, type Command } from './commands.js';
+import { choiceSources, conditions, vars } from './conditions.js';
+import { effects, type Action } from './effects/index.js';
+import type { InboundContent, OutboundMessage } from './events.js';
+import { resolveTarget, validateFlows, type FlowDef, type StepDef, type Target } from './flow.js';
+import type { Translator } from './i18n.js';
+import { guessLocale } from './language.js';
+import type { Profile, SessionState } from './session.js';
+
+/** The flow every new person starts in, and the one every finished flow returns to. */
+export const FIRST_FLOW = 'onboarding';
+export const MENU_FLOW = 'menu';
+const LANGUAGE_FLOW = 'language';
+const HELP_OFFER = 'flow:help#offer';
+/** Unreadable answers in a row before the bot offers a person and the menu instead of asking again. */
+const MAX_MISSES = 3;
+
+export interface TurnInput {
+  profile: Profile | null;
+  session: SessionState | null;
+  content: InboundContent;
+  localeHint?: string;
+  now: Date;
+}
+
+/** What one inbound event changed: the drafts to save, the messages to queue, the actions to carry out. */
+export interface Turn {
+  profile: Profile;
+  session: SessionState;
+  out: OutboundMessage[];
+  actions: Action[];
+}
+
+export interface Engine {
+  readonly flows: ReadonlyMap<string, FlowDef>;
+  handle(input: TurnInput): Turn;
+}
+
+export interface EngineOptions {
+  flows: readonly FlowDef[];
+  translator: Translator;
+  /** Message steps in a row before the engine calls the flow broken (a loop without a question). */
+  maxStepsPerTurn?: number;
+}
+
+type Answer =
+  | { kind: 'ok'; id: string | undefined; value: string }
+  | { kind: 'stale' }
+  | { kind: 'unreadable' }
+  | { kind: 'invalid'; reask?: string };
+
+/**
+ * Builds the conversation engine once. It holds no per-person state: every call gets the
+ * person's profile and session and returns new ones, so it is the same on every instance.
+ */
+export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn = 25 }: EngineOptions): Engine {
+  const flows = new Map(flowList.map((f) => [f.id, f]));
+  for (const required of [FIRST_FLOW, MENU_FLOW, LANGUAGE_FLOW, 'help']) {
+    if (!flows.has(required)) throw new FlowDefinitionError(`the "${required}" flow is required`);
+  }
+  validateFlows(flows);
+
+  function stepOf(s: SessionState): StepDef | undefined {
+    return s.stepId ? flows.get(s.flowId)?.steps[s.stepId] : undefined;
+  }
+
+  function optionsOf(step: StepDef, profile: Profile): { id: string; label: string }[] {
+    const expect = step.expect;
+    if (expect?.kind !== 'choice') return [];
+    if ('source' in expect) return choiceSources[expect.source](profile, t);
+    return expect.options.filter((o) => !o.when || conditions[o.when](profile)).map((o) => ({ id: o.id, label: t.t(profile.locale, o.label) }));
+  }
+
+  /** Moves a session saved under an older version of its flow onto the current one. */
+  function migrate(session: SessionState, turn: Turn): void {
+    const flow = flows.get(session.flowId);
+    if (!flow) {
+      // The flow was removed: start the person again at the menu, kindly.
+      say(turn, 'common:flow_changed');
+      goto(turn, `flow:${MENU_FLOW}`);
+      return;
+    }
+    if (session.flowVersion === flow.version) return;
+    let migrated = session;
+    for (const m of [...(flow.migrations ?? [])].sort((a, b) => a.to - b.to)) {
+      if (m.to > migrated.flowVersion) migrated = { ...m.migrate(migrated), flowVersion: m.to };
+    }
+    Object.assign(turn.session, migrated, { flowVersion: flow.version });
+    if (turn.session.stepId && !flow.steps[turn.session.stepId]) {
+      say(turn, 'common:flow_changed');
+      goto(turn, `flow:${flow.id}`);
+    }
+  }
+
+  function say(turn: Turn, key: string, values?: Record<string, string | number>): void {
+    turn.out.push({ kind: 'text', locale: turn.profile.locale, text: t.t(turn.profile.locale, key, values) });
+  }
+
+  /** Says the step's prompt; a question gets a new prompt number and its options. */
+  function prompt(turn: Turn, step: StepDef): void {
+    const { profile, session } = turn;
+    if (!step.prompt) return;
+    const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t)]));
+    const text = t.t(profile.locale, step.prompt, values);
+    if (step.expect?.kind === 'choice') {
+      session.promptSeq += 1;
+      const choices = optionsOf(step, profile).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
+      turn.out.push({ kind: 'choices', locale: profile.locale, text, choices });
+    } else {
+      if (step.expect) session.promptSeq += 1;
+      turn.out.push({ kind: 'text', locale: profile.locale, text });
+    }
+  }
+
+  function runEffects(turn: Turn, step: StepDef, answer: string | undefined, now: Date): void {
+    for (const name of step.effects ?? []) {
+      effects[name]({ profile: turn.profile, session: turn.session, answer, now, act: (a) => turn.actions.push(a) });
+    }
+  }
+
+  /** Follows a target through message steps until a question waits or the flow rests. */
+  function goto(turn: Turn, target: Target, now = new Date()): void {
+    let next: Target | undefined = target;
+    for (let n = 0; next !== undefined; n += 1) {
+      if (n >= maxStepsPerTurn) throw new FlowDefinitionError(`more than ${maxStepsPerTurn} steps without a question, from "${target}"`);
+      const resolved = resolveTarget(next, turn.session.flowId, flows);
+      if (resolved.kind === 'resume') {
+        const back = turn.session.resume;
+        delete turn.session.resume;
+        next = back && flows.get(back.flowId)?.steps[back.stepId] ? `flow:${back.flowId}#${back.stepId}` : `flow:${MENU_FLOW}`;
+        continue;
+      }
+      const flow = flows.get(resolved.flowId)!;
+      const step = flow.steps[resolved.stepId]!;
+      Object.assign(turn.session, { flowId: flow.id, flowVersion: flow.version, stepId: resolved.stepId, misses: 0 });
+      prompt(turn, step);
+      if (step.expect) return;
+      runEffects(turn, step, undefined, now);
+      if (turn.session.mode !== 'bot') return;
+      if (step.end) {
+        turn.session.stepId = null;
+        return;
+      }
+      next = step.next;
+    }
+  }
+
+  function reprompt(turn: Turn): void {
+    const step = stepOf(turn.session);
+    if (step) prompt(turn, step);
+    else goto(turn, `flow:${MENU_FLOW}`);
+  }
+
+  function parseAnswer(step: StepDef, content: InboundContent, turn: Turn): Answer {
+    const expect = step.expect!;
+    if (expect.kind === 'choice') {
+      const options = optionsOf(step, turn.profile);
+      if (content.kind === 'choice') {
+        const [seq, id] = content.choiceId.split(/\.(.*)/s) as [string, string | undefined];
+        if (Number(seq) !== turn.session.promptSeq || !options.some((o) => o.id === id)) return { kind: 'stale' };
+        return { kind: 'ok', id, value: id! };
+      }
+      if (content.kind !== 'text') return { kind: 'unreadable' };
+      const typed = normalise(content.text);
+      const byNumber = /^\d{1,2}$/.test(typed) ? options[Number(typed) - 1] : undefined;
+      const match = byNumber ?? options.find((o) => normalise(o.label) === typed || o.id === typed);
+      return match ? { kind: 'ok', id: match.id, value: match.id } : { kind: 'invalid' };
+    }
+    if (content.kind !== 'text') return { kind: 'unreadable' };
+    const parsed = expect.schema.safeParse(content.text);
+    return parsed.success ? { kind: 'ok', id: undefined, value: parsed.data } : expect.invalid ? { kind: 'invalid', reask: expect.invalid } : { kind: 'invalid' };
+  }
+
+  function runCommand(turn: Turn, command: Command, now: Date): void {
+    const { session, profile } = turn;
+    switch (command.name) {
+      case 'start':
+        if (command.payload) session.data.source = command.payload;
+        if (profile.consent === 'granted' && typeof session.data.source === 'string') {
+          profile.source = session.data.source;
+          delete session.data.source;
+        }
+        goto(turn, profile.consent ? `flow:${MENU_FLOW}` : `flow:${FIRST_FLOW}`, now);
+        return;
+      case 'menu':
+        goto(turn, `flow:${MENU_FLOW}`, now);
+        return;
+      case 'language':
+        if (session.stepId && session.flowId !== LANGUAGE_FLOW) session.resume = { flowId: session.flowId, stepId: session.stepId };
+        goto(turn, `flow:${LANGUAGE_FLOW}`, now);
+        return;
+      case 'help':
+        say(turn, 'common:help');
+        reprompt(turn);
+        return;
+      case 'stop':
+        if (session.mode === 'handover') turn.actions.push({ type: 'closeHandover' });
+        session.mode = 'stopped';
+        say(turn, 'common:stopped');
+        return;
+    }
+  }
+
+  function handle(input: TurnInput): Turn {
+    const { content, now } = input;
+    const isNew = !input.session || !input.profile;
+    const profile: Profile = input.profile
+      ? { ...input.profile }
+      : { locale: guessLocale(input.localeHint, t.locales, t.defaultLocale), localeConfirmed: false, consent: null, consentAt: null, role: null, source: null };
+    const session: SessionState = input.session
+      ? structuredClone(input.session)
+      : { flowId: FIRST_FLOW, flowVersion: flows.get(FIRST_FLOW)!.version, stepId: null, mode: 'bot', misses: 0, promptSeq: 0, data: {} };
+    const turn: Turn = { profile, session, out: [], actions: [] };
+
+    if (isNew) {
+      if (content.kind === 'command' && content.name === 'start' && content.payload) session.data.source = content.payload;
+      goto(turn, `flow:${FIRST_FLOW}`, now);
+      return turn;
+    }
+    migrate(session, turn);
+    if (turn.out.length > 0) return turn;
+
+    const command = recogniseCommand(content, profile.locale, t);
+    if (session.mode === 'stopped') {
+      if (command?.name === 'stop') {
+        say(turn, 'common:stopped');
+        return turn;
+      }
+      session.mode = 'bot';
+      say(turn, 'common:welcome_back');
+      if (command) runCommand(turn, command, now);
+      else reprompt(turn);
+      return turn;
+    }
+    if (session.mode === 'handover') {
+      if (command?.name === 'menu' || command?.name === 'start') {
+        session.mode = 'bot';
+        turn.actions.push({ type: 'closeHandover' });
+        say(turn, 'common:handover_closed');
+        goto(turn, `flow:${MENU_FLOW}`, now);
+      } else if (command?.name === 'stop') {
+        runCommand(turn, command, now);
+      } else {
+        // A coordinator has the conversation: the bot stays quiet and keeps the message for them.
+        turn.actions.push({ type: 'keepEvent' });
+      }
+      return turn;
+    }
+    if (command) {
+      runCommand(turn, command, now);
+      return turn;
+    }
+
+    const step = stepOf(session);
+    if (!step?.expect) {
+      goto(turn, `flow:${MENU_FLOW}`, now);
+      return turn;
+    }
+    const answer = parseAnswer(step, content, turn);
+    if (answer.kind === 'stale') {
+      say(turn, 'common:stale_choice');
+      prompt(turn, step);
+      return turn;
+    }
+    if (answer.kind === 'unreadable' || answer.kind === 'invalid') {
+      session.misses += 1;
+      if (session.misses >= MAX_MISSES) {
+        session.resume = { flowId: session.flowId, stepId: session.stepId! };
+        goto(turn, HELP_OFFER, now);
+        return turn;
+      }
+      say(turn, answer.kind === 'unreadable' ? 'common:cannot_read' : (answer.reask ?? 'common:reask'));
+      prompt(turn, step);
+      return turn;
+    }
+    if (step.saveAs) session.data[step.saveAs] = answer.value;
+    runEffects(turn, step, answer.value, now);
+    if (session.mode !== 'bot') return turn;
+    const target = (answer.id !== undefined ? step.branches?.[answer.id] : undefined) ?? step.branches?.otherwise ?? step.next;
+    if (target) goto(turn, target, now);
+    else session.stepId = null;
+    return turn;
+  }
+
+  return { flows, handle };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** What the engine knows of a person beyond the conversation: kept in the Person row. */
+export interface Profile {
+  locale: string;
+  localeConfirmed: boolean;
+  consent: 'granted' | 'declined' | null;
+  /** ISO time of the consent answer. */
+  consentAt: string | null;
+  role: 'mentee' | 'mentor' | 'visitor' | null;
+  source: string | null;
+}
+
+const Json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]));
+
+/** Where a person is in the conversation; stored in the Conversation row and read back on every event. */
+export const SessionState = z.object({
+  flowId: z.string(),
+  flowVersion: z.number().int(),
+  /** null when the conversation rests (a flow ended). */
+  stepId: z.string().nullable(),
+  mode: z.enum(['bot', 'handover', 'stopped']),
+  /** Unreadable answers in a row at the current step. */
+  misses: z.number().int().min(0),
+  /** Increases with every question asked; a button from an older question is recognised as stale. */
+  promptSeq: z.number().int().min(0),
+  /** Where to return after an interruption (the language command, the help offer). */
+  resume: z.object({ flowId: z.string(), stepId: z.string() }).optional(),
+  data: z.record(z.string(), Json),
+});
+export type SessionState = z.infer<typeof SessionState>;
+
+/** The parts of the session that live in the `state` JSON column (the rest has its own columns). */
+export function sessionStateJson(s: SessionState): Record<string, unknown> {
+  const { misses, promptSeq, resume, data } = s;
+  return resume ? { misses, promptSeq, resume, data } : { misses, promptSeq, data };
+}

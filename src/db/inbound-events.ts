@@ -1,0 +1,58 @@
+import { Prisma as P } from './generated/sqlite/client.js';
+import type { Dialect, Prisma, Tx } from './client.js';
+import { InboundEvent } from '../core/events.js';
+
+export interface StoredEventRef {
+  id: number;
+  channel: string;
+  address: string;
+}
+
+function jsonValue(dialect: Dialect, value: unknown): P.Sql {
+  const text = JSON.stringify(value);
+  return dialect === 'postgresql' ? P.sql`CAST(${text} AS JSONB)` : P.sql`${text}`;
+}
+
+/**
+ * Stores inbound events; an event whose (channel, externalId) is already stored is skipped, so
+ * a platform's redelivery is recorded once. Returns the events newly stored, in order.
+ */
+export async function insertInboundEvents(tx: Tx, dialect: Dialect, events: InboundEvent[]): Promise<StoredEventRef[]> {
+  const stored: StoredEventRef[] = [];
+  for (const e of events) {
+    const payload = { content: e.content, ...(e.localeHint ? { localeHint: e.localeHint } : {}) };
+    const rows = await tx.$queryRaw<{ id: number }[]>`
+      INSERT INTO "InboundEvent" ("channel", "externalId", "address", "status", "payload", "receivedAt")
+      VALUES (${e.channel}, ${e.externalId}, ${e.address}, 'pending', ${jsonValue(dialect, payload)}, ${BigInt(e.receivedAt)})
+      ON CONFLICT ("channel", "externalId") DO NOTHING
+      RETURNING "id"`;
+    if (rows[0]) stored.push({ id: Number(rows[0].id), channel: e.channel, address: e.address });
+  }
+  return stored;
+}
+
+/** The events still waiting to be handled on these channels, oldest first (for recovery after a stop). */
+export async function pendingInboundEvents(prisma: Prisma, channels: readonly string[]): Promise<StoredEventRef[]> {
+  return prisma.inboundEvent.findMany({
+    where: { status: 'pending', channel: { in: [...channels] } },
+    orderBy: { id: 'asc' },
+    select: { id: true, channel: true, address: true },
+  });
+}
+
+/** Parses a stored payload back into an event's content and language hint. */
+export function readPayload(payload: unknown): Pick<InboundEvent, 'content' | 'localeHint'> | undefined {
+  const parsed = InboundEvent.pick({ content: true, localeHint: true }).safeParse(typeof payload === 'string' ? JSON.parse(payload) : payload);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Marks an event handled. Its content is dropped unless a coordinator needs it (a message during
+ * a handover): once answered, a person's words are not kept longer than needed.
+ */
+export async function markInboundHandled(tx: Tx, id: number, status: 'done' | 'failed', keepPayload: boolean, now: number): Promise<void> {
+  await tx.inboundEvent.update({
+    where: { id },
+    data: { status, handledAt: BigInt(now), ...(keepPayload ? {} : { payload: P.DbNull }) },
+  });
+}

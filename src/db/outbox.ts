@@ -1,0 +1,113 @@
+import { Prisma as P } from './generated/sqlite/client.js';
+import type { Dialect, Prisma, Tx } from './client.js';
+import type { OutboundMessage } from '../core/events.js';
+
+export interface OutboxRow {
+  id: number;
+  channel: string;
+  address: string;
+  personId: string | null;
+  message: OutboundMessage;
+  attempts: number;
+}
+
+/** Queues messages for one person in the caller's transaction, in the order given. */
+export async function enqueueMessages(
+  tx: Tx,
+  to: { channel: string; address: string; personId: string | null },
+  messages: readonly OutboundMessage[],
+  now: number,
+): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.outboxMessage.createMany({
+    data: messages.map((m) => ({ ...to, payload: m as object, status: 'pending', dueAt: BigInt(now), createdAt: BigInt(now) })),
+  });
+}
+
+/**
+ * Claims due messages for sending: marks them `sending` with a lease and returns them. A
+ * person's message is skipped while an earlier one of theirs is in flight or waiting for a
+ * retry, so each person receives their messages in order. On PostgreSQL the rows are locked
+ * with SKIP LOCKED, so several instances claim disjoint sets.
+ */
+export async function claimDueMessages(
+  prisma: Prisma,
+  dialect: Dialect,
+  channels: readonly string[],
+  now: number,
+  leaseMs: number,
+  limit: number,
+): Promise<OutboxRow[]> {
+  if (channels.length === 0) return [];
+  const lock = dialect === 'postgresql' ? P.sql`FOR UPDATE SKIP LOCKED` : P.empty;
+  const rows = await prisma.$queryRaw<{ id: number; channel: string; address: string; personId: string | null; payload: unknown; attempts: number }[]>`
+    UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${BigInt(now + leaseMs)}, "attempts" = "attempts" + 1
+    WHERE "id" IN (
+      SELECT o."id" FROM "OutboxMessage" o
+      WHERE o."status" = 'pending' AND o."dueAt" <= ${BigInt(now)} AND o."channel" IN (${P.join([...channels])})
+        AND NOT EXISTS (
+          SELECT 1 FROM "OutboxMessage" e
+          WHERE e."channel" = o."channel" AND e."address" = o."address" AND e."id" < o."id"
+            AND (e."status" = 'sending' OR (e."status" = 'pending' AND e."dueAt" > ${BigInt(now)})))
+      ORDER BY o."id"
+      LIMIT ${limit}
+      ${lock})
+    RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
+  return rows
+    .map((r) => ({
+      id: Number(r.id),
+      channel: r.channel,
+      address: r.address,
+      personId: r.personId,
+      message: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as OutboundMessage,
+      attempts: Number(r.attempts),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Returns messages whose lease ran out (their sender stopped mid-send) to the queue. */
+export async function releaseExpiredClaims(prisma: Prisma, now: number): Promise<number> {
+  const result = await prisma.outboxMessage.updateMany({
+    where: { status: 'sending', claimedUntil: { lt: BigInt(now) } },
+    data: { status: 'pending', claimedUntil: null },
+  });
+  return result.count;
+}
+
+export type SendOutcome =
+  | { id: number; result: 'sent'; platformMessageId: string | undefined }
+  | { id: number; result: 'retry'; dueAt: number; error: string }
+  /** Not attempted: an earlier message of the same person failed first. */
+  | { id: number; result: 'deferred'; dueAt: number }
+  | { id: number; result: 'failed'; error: string };
+
+/** Records what happened to claimed messages. A sent message's content is dropped. */
+export async function recordOutcomes(tx: Tx, outcomes: readonly SendOutcome[], now: number): Promise<void> {
+  for (const o of outcomes) {
+    switch (o.result) {
+      case 'sent':
+        await tx.outboxMessage.update({
+          where: { id: o.id },
+          data: { status: 'sent', sentAt: BigInt(now), platformMessageId: o.platformMessageId ?? null, payload: P.DbNull, claimedUntil: null, lastError: null },
+        });
+        break;
+      case 'retry':
+        await tx.outboxMessage.update({ where: { id: o.id }, data: { status: 'pending', dueAt: BigInt(o.dueAt), claimedUntil: null, lastError: o.error } });
+        break;
+      case 'deferred':
+        await tx.outboxMessage.update({
+          where: { id: o.id },
+          data: { status: 'pending', dueAt: BigInt(o.dueAt), claimedUntil: null, attempts: { decrement: 1 } },
+        });
+        break;
+      case 'failed':
+        await tx.outboxMessage.update({ where: { id: o.id }, data: { status: 'failed', claimedUntil: null, lastError: o.error } });
+        break;
+    }
+  }
+}
+
+/** Messages waiting to be sent (the `/metrics` outbox depth). */
+export function outboxDepth(prisma: Prisma): Promise<number> {
+  return prisma.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } });
+}

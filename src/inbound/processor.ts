@@ -1,0 +1,128 @@
+import type { Engine, Turn } from '../core/engine.js';
+import type { Translator } from '../core/i18n.js';
+import type { Db } from '../db/client.js';
+import type { GroupCommitter } from '../db/group-commit.js';
+import { closeHandover, erasePerson, loadConversation, openHandover, saveConversation } from '../db/conversations.js';
+import { markInboundHandled, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
+import { enqueueMessages } from '../db/outbox.js';
+import { hitFailpoint } from '../failpoints.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+
+export interface Processor {
+  /** Hands stored events to their people's queues. */
+  enqueue(events: readonly StoredEventRef[]): void;
+  /** Queues every event still pending on these channels (after a restart or a crash). */
+  recover(channels: readonly string[]): Promise<number>;
+  /** Resolves when every queue is empty. */
+  idle(): Promise<void>;
+}
+
+export interface ProcessorDeps {
+  db: Db;
+  committer: GroupCommitter;
+  engine: Engine;
+  translator: Translator;
+  log: Logger;
+  metrics: Metrics;
+  /** Called after a commit that queued outbound messages. */
+  onOutbound(): void;
+}
+
+/**
+ * Handles stored events: one at a time and in order for each person, people in parallel. Each
+ * event's whole effect (profile, session, inbox items, replies, the event's own status) is
+ * written in one transaction, shared with other people's events through the group committer.
+ */
+export function createProcessor(deps: ProcessorDeps): Processor {
+  const { db, committer, engine, translator, log, metrics, onOutbound } = deps;
+  /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
+  const chains = new Map<string, Promise<void>>();
+  const queued = new Set<number>();
+
+  async function handle(ref: StoredEventRef): Promise<void> {
+    hitFailpoint('before-handle');
+    const started = performance.now();
+    const now = new Date();
+    try {
+      const outCount = await committer.run(async (tx) => {
+        const event = await tx.inboundEvent.findUnique({ where: { id: ref.id }, select: { status: true, payload: true } });
+        if (!event || event.status !== 'pending') return 0;
+        const payload = readPayload(event.payload);
+        if (!payload) {
+          await markInboundHandled(tx, ref.id, 'failed', false, now.getTime());
+          return 0;
+        }
+        const stored = await loadConversation(tx, ref.channel, ref.address);
+        const turn: Turn = engine.handle({
+          profile: stored?.profile ?? null,
+          session: stored?.session ?? null,
+          content: payload.content,
+          now,
+          ...(payload.localeHint ? { localeHint: payload.localeHint } : {}),
+        });
+        const erase = turn.actions.some((a) => a.type === 'erasePerson');
+        let personId = stored?.personId;
+        if (erase && personId) {
+          await erasePerson(tx, personId, ref.channel, ref.address);
+          personId = undefined;
+        } else if (!erase) {
+          personId = await saveConversation(tx, { ...ref, personId }, turn.profile, turn.session, now);
+          for (const action of turn.actions) {
+            if (action.type === 'openHandover') await openHandover(tx, personId);
+            if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
+          }
+        }
+        await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
+        const keep = !erase && turn.actions.some((a) => a.type === 'keepEvent');
+        await markInboundHandled(tx, ref.id, 'done', keep, now.getTime());
+        return turn.out.length;
+      });
+      metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
+      metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
+      if (outCount > 0) onOutbound();
+    } catch (err) {
+      // A flow or data bug must not silence the person: they get a kind sorry, the event is
+      // marked failed (so it is not retried forever) and the error is logged without content.
+      log.error({ err, eventId: ref.id, channel: ref.channel }, 'inbound event failed');
+      metrics.inboundHandled.inc({ channel: ref.channel, result: 'failed' });
+      await committer
+        .run(async (tx) => {
+          const stored = await loadConversation(tx, ref.channel, ref.address);
+          const locale = stored?.profile.locale ?? translator.defaultLocale;
+          await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: stored?.personId ?? null }, [
+            { kind: 'text', locale, text: translator.t(locale, 'common:sorry') },
+          ], now.getTime());
+          await markInboundHandled(tx, ref.id, 'failed', false, now.getTime());
+        })
+        .then(onOutbound)
+        .catch((e: unknown) => log.error({ err: e, eventId: ref.id }, 'could not record a failed event'));
+    }
+  }
+
+  function enqueue(events: readonly StoredEventRef[]): void {
+    for (const ref of events) {
+      if (queued.has(ref.id)) continue;
+      queued.add(ref.id);
+      const key = `${ref.channel}\u0000${ref.address}`;
+      const tail = (chains.get(key) ?? Promise.resolve()).then(() => handle(ref)).finally(() => queued.delete(ref.id));
+      chains.set(key, tail);
+      void tail.then(() => {
+        if (chains.get(key) === tail) chains.delete(key);
+      });
+    }
+  }
+
+  return {
+    enqueue,
+    async recover(channels) {
+      const pending = await pendingInboundEvents(db.prisma, channels);
+      enqueue(pending);
+      return pending.length;
+    },
+    async idle() {
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+      await committer.idle();
+    },
+  };
+}

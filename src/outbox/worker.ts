@@ -1,0 +1,193 @@
+import type { ChannelSender } from '../channels/types.js';
+import type { Db } from '../db/client.js';
+import type { GroupCommitter } from '../db/group-commit.js';
+import { claimDueMessages, recordOutcomes, releaseExpiredClaims, type OutboxRow, type SendOutcome } from '../db/outbox.js';
+import { PlatformError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { KeyedBuckets, TokenBucket } from './rate-limit.js';
+import { describeSendError, nextAttemptAt } from './retry.js';
+
+export interface Outbox {
+  start(): void;
+  /** Something was queued: look now rather than at the next poll. */
+  wake(): void;
+  /** Stops claiming; resolves when the sends in flight are recorded. */
+  stop(): Promise<void>;
+  /** Resolves when nothing is in flight and nothing due is waiting (for tests and shutdown). */
+  drained(timeoutMs?: number): Promise<void>;
+}
+
+export interface OutboxOptions {
+  db: Db;
+  committer: GroupCommitter;
+  senders: readonly ChannelSender[];
+  log: Logger;
+  metrics: Metrics;
+  /** How often to look for due retries and expired claims when nothing wakes the worker. */
+  pollMs?: number;
+  /** How long a claim lasts: a process that dies mid-send gives its messages back after this. */
+  leaseMs?: number;
+  /** Messages in flight at most (all people together). */
+  maxInFlight?: number;
+}
+
+/**
+ * The outbox workers. Messages are claimed from the database, grouped per person and sent in
+ * order, each send waiting for the channel's and the person's rate limit; the outcome of each
+ * group is recorded in a (group-committed) transaction.
+ *
+ * A crash after a platform accepted a message and before its outcome is recorded sends it
+ * again after the lease: at-least-once delivery. The window is one send call.
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { db, committer, log, metrics } = options;
+  const pollMs = options.pollMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxInFlight = options.maxInFlight ?? 512;
+  const senders = new Map(options.senders.map((s) => [s.channel, s]));
+  const channelBuckets = new Map(options.senders.map((s) => [s.channel, new TokenBucket(s.ratePerSecond)]));
+  const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
+  const channels = [...senders.keys()];
+
+  let running = false;
+  let pumping = false;
+  let again = false;
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | undefined;
+  let pumpingNow: Promise<void> | undefined;
+  const groupsInFlight = new Set<Promise<void>>();
+
+  async function sendOne(row: OutboxRow): Promise<SendOutcome> {
+    const sender = senders.get(row.channel)!;
+    await channelBuckets.get(row.channel)!.take();
+    await addressBuckets.get(row.channel)!.take(row.address);
+    const started = performance.now();
+    try {
+      const { platformMessageId } = await sender.send(row.address, row.message);
+      metrics.outbound.inc({ channel: row.channel, result: 'sent' });
+      return { id: row.id, result: 'sent', platformMessageId };
+    } catch (err) {
+      const now = Date.now();
+      const error = describeSendError(err);
+      if (err instanceof PlatformError && err.details.scope === 'channel' && err.details.retryAfterSec !== undefined) {
+        channelBuckets.get(row.channel)!.pause(now + err.details.retryAfterSec * 1000);
+      }
+      const dueAt = nextAttemptAt(err, row.attempts, now);
+      metrics.outbound.inc({ channel: row.channel, result: dueAt === undefined ? 'failed' : 'retry' });
+      log.warn({ channel: row.channel, outboxId: row.id, attempts: row.attempts, error, retry: dueAt !== undefined }, 'send failed');
+      return dueAt === undefined ? { id: row.id, result: 'failed', error } : { id: row.id, result: 'retry', dueAt, error };
+    } finally {
+      metrics.sendSeconds.observe({ channel: row.channel }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** One person's claimed messages, in order; after a failure the rest wait for the retry. */
+  async function sendGroup(rows: OutboxRow[]): Promise<void> {
+    const outcomes: SendOutcome[] = [];
+    let blockedUntil: number | undefined;
+    for (const row of rows) {
+      if (blockedUntil !== undefined) {
+        outcomes.push({ id: row.id, result: 'deferred', dueAt: blockedUntil });
+        continue;
+      }
+      const outcome = await sendOne(row);
+      outcomes.push(outcome);
+      if (outcome.result === 'retry') blockedUntil = outcome.dueAt;
+    }
+    await committer.run((tx) => recordOutcomes(tx, outcomes, Date.now()));
+  }
+
+  function pump(): Promise<void> {
+    if (pumping) {
+      again = true;
+      return pumpingNow!;
+    }
+    pumping = true;
+    pumpingNow = pumpOnce();
+    return pumpingNow;
+  }
+
+  async function pumpOnce(): Promise<void> {
+    try {
+      do {
+        again = false;
+        while (running && inFlight < maxInFlight) {
+          const rows = await claimDueMessages(db.prisma, db.dialect, channels, Date.now(), leaseMs, Math.min(256, maxInFlight - inFlight));
+          if (rows.length === 0) break;
+          const groups = new Map<string, OutboxRow[]>();
+          for (const row of rows) {
+            const key = `${row.channel}\u0000${row.address}`;
+            groups.set(key, [...(groups.get(key) ?? []), row]);
+          }
+          for (const group of groups.values()) {
+            inFlight += group.length;
+            const done = sendGroup(group)
+              .catch((err: unknown) => log.error({ err }, 'could not record send outcomes'))
+              .finally(() => {
+                inFlight -= group.length;
+                groupsInFlight.delete(done);
+                if (running) void pump();
+              });
+            groupsInFlight.add(done);
+          }
+        }
+      } while (again && running);
+    } catch (err) {
+      log.error({ err }, 'outbox claim failed');
+    } finally {
+      pumping = false;
+    }
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      const released = await releaseExpiredClaims(db.prisma, Date.now());
+      if (released > 0) log.warn({ released }, 'outbox claims expired and were released');
+    } catch (err) {
+      log.error({ err }, 'outbox lease sweep failed');
+    }
+    await pump();
+  }
+
+  function schedule(): void {
+    timer = setTimeout(() => {
+      if (!running) return;
+      ticking = tick().finally(() => {
+        if (running) schedule();
+      });
+    }, pollMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (running || channels.length === 0) return;
+      running = true;
+      ticking = tick();
+      schedule();
+    },
+    wake() {
+      if (running) void pump();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await ticking;
+      await pumpingNow;
+      while (groupsInFlight.size > 0) await Promise.all([...groupsInFlight]);
+    },
+    async drained(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const due = await db.prisma.outboxMessage.count({
+          where: { channel: { in: channels }, status: { in: ['pending', 'sending'] }, dueAt: { lte: BigInt(Date.now()) } },
+        });
+        if (due === 0 && inFlight === 0) return;
+        if (Date.now() > deadline) throw new Error(`outbox not drained after ${timeoutMs} ms (${due} due, ${inFlight} in flight)`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
