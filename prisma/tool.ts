@@ -7,7 +7,8 @@
 // The CLI runs with the JavaScript engine through a driver adapter (prisma/<provider>.config.ts);
 // the engine variables point at an existing file so it never tries to download a native engine.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,13 +34,26 @@ export function writeProviderSchemas(): void {
     const text = source
       .replace('output              = "../src/db/generated/sqlite"', `output              = "../../../src/db/generated/${provider}"`)
       .replace('provider = "sqlite"', `provider = "${provider}"`);
+    const content = `// Generated from prisma/schema.prisma by prisma/tool.ts; do not edit.\n${text}`;
     mkdirSync(dirname(schemaPath(provider)), { recursive: true });
-    writeFileSync(schemaPath(provider), `// Generated from prisma/schema.prisma by prisma/tool.ts; do not edit.\n${text}`);
+    // Rewriting an unchanged file could race with a CLI reading it in another process.
+    if (!existsSync(schemaPath(provider)) || readFileSync(schemaPath(provider), 'utf8') !== content) writeFileSync(schemaPath(provider), content);
   }
 }
 
 function prisma(provider: Provider, args: string[]): string {
   const placeholder = join(root, 'package.json');
+  // The SQLite adapter gets a scratch file of its own: nothing is written to it, but an
+  // in-memory URL proved unreliable when several CLIs run at once.
+  const scratch = provider === 'sqlite' ? mkdtempSync(join(tmpdir(), 'ponte-prisma-')) : undefined;
+  try {
+    return run(provider, args, placeholder, scratch);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function run(provider: Provider, args: string[], placeholder: string, scratch: string | undefined): string {
   return execFileSync(join(root, 'node_modules', '.bin', 'prisma'), [...args, '--config', join(prismaDir, `${provider}.config.ts`)], {
     cwd: root,
     encoding: 'utf8',
@@ -51,6 +65,7 @@ function prisma(provider: Provider, args: string[]): string {
       PRISMA_HIDE_UPDATE_MESSAGE: '1',
       CHECKPOINT_DISABLE: '1',
       DATABASE_URL: provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://unused',
+      ...(scratch ? { PRISMA_CLI_URL: `file:${join(scratch, 'cli.db')}` } : {}),
     },
   });
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -28,8 +28,8 @@ const redactPaths = [
 ];
 
 /** Creates the service's one pino logger; everything else logs through its children. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'ponte' },
     redact: { paths: redactPaths, censor: '[redacted]' },
@@ -39,5 +39,6 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
       req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

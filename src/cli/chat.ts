@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   const ponte = await createPonte({ config, log, senders: [createLocalSender((_address, text) => say(text))], pollMs: 200 });
   await ponte.start();
 
-  const known = await ponte.db.prisma.person.findUnique({ where: { channel_address: { channel: LOCAL_CHANNEL, address: identity } } });
+  // Known once anything of theirs is stored, even an event a crash left unhandled (now resumed).
+  const known = await ponte.db.prisma.inboundEvent.findFirst({ where: { channel: LOCAL_CHANNEL, address: identity }, select: { id: true } });
   process.stdout.write(`Ponte chat as "${identity}". Type a number to choose, /menu, /language, /help, /stop; Ctrl-D to leave.\n`);
   // A new identity opens the conversation the way a platform's Start button does.
   if (!known) await ponte.ingest([toInboundEvent(identity, '/start', args.lang)]);

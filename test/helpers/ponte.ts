@@ -24,12 +24,12 @@ export interface TestPonte {
 }
 
 /** A Ponte on the given database with the local channel, plus any extra senders. */
-export async function startTestPonte(databaseUrl: string, extraSenders: ChannelSender[] = []): Promise<TestPonte> {
+export async function startTestPonte(databaseUrl: string, extraSenders: ChannelSender[] = [], log = createLogger('silent')): Promise<TestPonte> {
   const delivered: Delivered[] = [];
   const config = loadConfig({ DATABASE_URL: databaseUrl });
   const ponte = await createPonte({
     config,
-    log: createLogger('silent'),
+    log,
     senders: [createLocalSender((address, text, message) => delivered.push({ address, text, message })), ...extraSenders],
     pollMs: 50,
   });
