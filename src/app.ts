@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { flows } from '../flows/index.js';
-import type { ChannelSender } from './channels/types.js';
+import type { Channel, ChannelDeps, ChannelSender } from './channels/types.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './core/engine.js';
 import { createTranslator, type Translator } from './core/i18n.js';
@@ -34,16 +34,23 @@ export interface Ponte {
   http: FastifyInstance;
   /** The channels this process handles (their events and their sends). */
   channels: readonly string[];
+  /** The platform channels, with their routes and lifecycle. */
+  platformChannels: readonly Channel[];
   /** Picks up events and messages left from before, then starts the outbox workers. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Builds a platform channel once the core exists (it needs `ingest`). */
+export type ChannelFactory = (deps: ChannelDeps) => Channel;
+
 export interface PonteOptions {
   config: Config;
   log: Logger;
-  /** The channels' senders; each channel's events and sends are handled by this process. */
-  senders: readonly ChannelSender[];
+  /** Platform channels: webhooks, senders and lifecycle. */
+  channels?: readonly ChannelFactory[];
+  /** Senders of channels without routes (the terminal chat, tests). */
+  senders?: readonly ChannelSender[];
   /** Outbox poll interval (tests shorten it). */
   pollMs?: number;
 }
@@ -52,7 +59,7 @@ export interface PonteOptions {
  * Builds Ponte: applies pending migrations, opens the database and wires the core. Nothing
  * runs until `start()`; the HTTP server is returned unlistened so callers choose the port.
  */
-export async function createPonte({ config, log, senders, pollMs }: PonteOptions): Promise<Ponte> {
+export async function createPonte({ config, log, channels: factories = [], senders: extraSenders = [], pollMs }: PonteOptions): Promise<Ponte> {
   const translator = createTranslator(localesDir, config.defaultLocale);
   if (!translator.locales.includes(config.defaultLocale)) {
     throw new ConfigError('DEFAULT_LOCALE', `must be one of ${translator.locales.join(', ')} (got ${config.defaultLocale})`);
@@ -63,7 +70,8 @@ export async function createPonte({ config, log, senders, pollMs }: PonteOptions
   const db = await openDb(config.databaseUrl);
   const committer = createGroupCommitter(db.prisma);
   const metrics = createMetrics(() => outboxDepth(db.prisma));
-  const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
+  // The outbox needs every channel's sender, and the channels need the processor: wake late.
+  let wakeOutbox = () => {};
   const processor = createProcessor({
     db,
     committer,
@@ -71,10 +79,17 @@ export async function createPonte({ config, log, senders, pollMs }: PonteOptions
     translator,
     log: log.child({ component: 'processor' }),
     metrics,
-    onOutbound: () => outbox.wake(),
+    onOutbound: () => wakeOutbox(),
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
+  const platformChannels = factories.map((create) => create({ config, db, ingest, translator, log, metrics }));
+  for (const channel of platformChannels) {
+    if (channel.routes) http.register(channel.routes);
+  }
+  const senders = [...extraSenders, ...platformChannels.map((c) => c.sender)];
+  const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
+  wakeOutbox = () => outbox.wake();
   const channels = senders.map((s) => s.channel);
 
   return {
@@ -89,12 +104,15 @@ export async function createPonte({ config, log, senders, pollMs }: PonteOptions
     outbox,
     http,
     channels,
+    platformChannels,
     async start() {
       const recovered = await processor.recover(channels);
       if (recovered > 0) log.info({ recovered }, 'resuming events received before the last stop');
       outbox.start();
+      for (const channel of platformChannels) await channel.start?.();
     },
     async stop() {
+      for (const channel of platformChannels) await channel.stop?.();
       await http.close();
       await processor.idle();
       await outbox.stop();

@@ -1,4 +1,5 @@
 import { createPonte } from './app.js';
+import { configuredChannels } from './channels/index.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './log.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const ponte = await createPonte({ config, log, senders: [] });
+  const ponte = await createPonte({ config, log, channels: configuredChannels(config) });
   await ponte.http.listen({ port: config.port, host: config.host });
   await ponte.start();
   log.info({ port: config.port, database: ponte.db.dialect, channels: channelStatus(config) }, 'ponte is running');

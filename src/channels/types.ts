@@ -1,4 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config.js';
 import type { OutboundMessage } from '../core/events.js';
+import type { Translator } from '../core/i18n.js';
+import type { Db } from '../db/client.js';
+import type { Ingest } from '../inbound/ingest.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+
+/** What the outbox knows about the person when it sends (loaded in one query per claim). */
+export interface SendContext {
+  /** When the person last wrote to us (epoch ms), if ever: WhatsApp's 24-hour window. */
+  lastInboundAt: number | undefined;
+}
 
 /** A channel's send side, as the outbox sees it. Each channel's `client.ts` provides one. */
 export interface ChannelSender {
@@ -12,5 +25,26 @@ export interface ChannelSender {
    * (it may take several platform messages). Throws PlatformError or NetworkError.
    * Returns the platform's id for the (last) message sent, when it gives one.
    */
-  send(address: string, message: OutboundMessage): Promise<{ platformMessageId?: string }>;
+  send(address: string, message: OutboundMessage, context: SendContext): Promise<{ platformMessageId?: string }>;
+}
+
+/** What a channel is given to do its work. */
+export interface ChannelDeps {
+  config: Config;
+  db: Db;
+  ingest: Ingest;
+  translator: Translator;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** A chat platform, plugged into the core: its sender, its webhook routes and its lifecycle. */
+export interface Channel {
+  readonly name: string;
+  readonly sender: ChannelSender;
+  /** Registers the channel's webhook routes (an encapsulated Fastify plugin). */
+  readonly routes?: FastifyPluginAsync;
+  /** Runs once the HTTP server listens: register a webhook, start polling, set a command menu. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Dialect, Prisma, Tx } from './client.js';
 import type { OutboundMessage } from '../core/events.js';
+import type { SendContext } from '../channels/types.js';
 
 export interface OutboxRow {
   id: number;
@@ -110,4 +111,11 @@ export async function recordOutcomes(tx: Tx, outcomes: readonly SendOutcome[], n
 /** Messages waiting to be sent (the `/metrics` outbox depth). */
 export function outboxDepth(prisma: Prisma): Promise<number> {
   return prisma.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } });
+}
+
+/** What each claimed person's sends need to know, keyed by channel and address, in one query. */
+export async function sendContexts(prisma: Prisma, rows: readonly OutboxRow[]): Promise<Map<string, SendContext>> {
+  const ids = [...new Set(rows.map((r) => r.personId).filter((id): id is string => id !== null))];
+  const people = ids.length ? await prisma.person.findMany({ where: { id: { in: ids } }, select: { channel: true, address: true, lastInboundAt: true } }) : [];
+  return new Map(people.map((p) => [`${p.channel}\u0000${p.address}`, { lastInboundAt: p.lastInboundAt?.getTime() }]));
 }

@@ -1,7 +1,7 @@
-import type { ChannelSender } from '../channels/types.js';
+import type { ChannelSender, SendContext } from '../channels/types.js';
 import type { Db } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
-import { claimDueMessages, recordOutcomes, releaseExpiredClaims, type OutboxRow, type SendOutcome } from '../db/outbox.js';
+import { claimDueMessages, recordOutcomes, releaseExpiredClaims, sendContexts, type OutboxRow, type SendOutcome } from '../db/outbox.js';
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -59,13 +59,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let pumpingNow: Promise<void> | undefined;
   const groupsInFlight = new Set<Promise<void>>();
 
-  async function sendOne(row: OutboxRow): Promise<SendOutcome> {
+  async function sendOne(row: OutboxRow, context: SendContext): Promise<SendOutcome> {
     const sender = senders.get(row.channel)!;
     await channelBuckets.get(row.channel)!.take();
     await addressBuckets.get(row.channel)!.take(row.address);
     const started = performance.now();
     try {
-      const { platformMessageId } = await sender.send(row.address, row.message);
+      const { platformMessageId } = await sender.send(row.address, row.message, context);
       metrics.outbound.inc({ channel: row.channel, result: 'sent' });
       return { id: row.id, result: 'sent', platformMessageId };
     } catch (err) {
@@ -84,7 +84,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /** One person's claimed messages, in order; after a failure the rest wait for the retry. */
-  async function sendGroup(rows: OutboxRow[]): Promise<void> {
+  async function sendGroup(rows: OutboxRow[], context: SendContext): Promise<void> {
     const outcomes: SendOutcome[] = [];
     let blockedUntil: number | undefined;
     for (const row of rows) {
@@ -92,7 +92,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         outcomes.push({ id: row.id, result: 'deferred', dueAt: blockedUntil });
         continue;
       }
-      const outcome = await sendOne(row);
+      const outcome = await sendOne(row, context);
       outcomes.push(outcome);
       if (outcome.result === 'retry') blockedUntil = outcome.dueAt;
     }
@@ -121,9 +121,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
             const key = `${row.channel}\u0000${row.address}`;
             groups.set(key, [...(groups.get(key) ?? []), row]);
           }
-          for (const group of groups.values()) {
+          const contexts = await sendContexts(db.prisma, rows);
+          for (const [key, group] of groups) {
             inFlight += group.length;
-            const done = sendGroup(group)
+            const done = sendGroup(group, contexts.get(key) ?? { lastInboundAt: undefined })
               .catch((err: unknown) => log.error({ err }, 'could not record send outcomes'))
               .finally(() => {
                 inFlight -= group.length;
