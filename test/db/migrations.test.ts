@@ -19,7 +19,10 @@ async function describeSchema(provider: 'sqlite' | 'postgresql', url: string): P
         .all() as { name: string }[];
       return tables.map(({ name }) => ({
         name,
-        columns: db.pragma(`table_info("${name}")`),
+        // Column order is not structure: a later migration appends where the schema may not.
+        columns: (db.pragma(`table_info("${name}")`) as { cid?: number; name: string }[])
+          .map(({ cid: _cid, ...column }) => column)
+          .sort((a, b) => a.name.localeCompare(b.name)),
         indexes: (db.pragma(`index_list("${name}")`) as { name: string; unique: number }[])
           .map((i) => ({ name: i.name, unique: i.unique, columns: db.pragma(`index_info("${i.name}")`) }))
           .sort((a, b) => a.name.localeCompare(b.name)),
