@@ -1,5 +1,6 @@
 import type { ChannelFactory } from '../app.js';
 import type { Config } from '../config.js';
+import { createTelegramChannel } from './telegram/index.js';
 
 /**
  * The platform channels the configuration turns on. A channel whose credentials are absent is
@@ -7,6 +8,6 @@ import type { Config } from '../config.js';
  */
 export function configuredChannels(config: Config): ChannelFactory[] {
   const factories: ChannelFactory[] = [];
-  void config;
+  if (config.telegram) factories.push(createTelegramChannel);
   return factories;
 }

@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+/**
+ * A local double of the Telegram Bot API (`/bot<token>/<method>`), refusing what the real one
+ * refuses: a wrong token (401), text outside 1–4096 characters, callback data over 64 bytes,
+ * captions over 1024, too many messages to one chat in a second (429 with retry_after), chats
+ * that blocked the bot (403), unknown chats (400). Bodies as in grammyjs/types `ApiError`.
+ */
+export interface TelegramDouble {
+  url: string;
+  token: string;
+  /** Accepted sends, in order. */
+  sent: { method: string; chatId: string; text?: string; keyboard?: { text: string; callback_data: string }[][]; messageId: number }[];
+  /** Every call, accepted or not. */
+  calls: { method: string; body: Record<string, unknown>; status: number }[];
+  blocked: Set<string>;
+  /** Refuse the next `n` sends with 429 and this retry_after. */
+  throttleNext(n: number, retryAfter: number): void;
+  /** Updates served to getUpdates (long polling). */
+  queueUpdate(update: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      try {
+        resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+      } catch {
+        resolve({});
+      }
+    });
+  });
+}
+
+export async function startTelegramDouble(options: { token?: string; perChatPerSecond?: number } = {}): Promise<TelegramDouble> {
+  const token = options.token ?? '123456:TEST-token_abc';
+  const perChat = options.perChatPerSecond ?? 5;
+  const sent: TelegramDouble['sent'] = [];
+  const calls: TelegramDouble['calls'] = [];
+  const blocked = new Set<string>();
+  const recent = new Map<string, number[]>();
+  const updates: Record<string, unknown>[] = [];
+  let throttle = { n: 0, retryAfter: 1 };
+  let messageId = 100;
+
+  const error = (code: number, description: string, parameters?: Record<string, unknown>) => ({
+    status: code,
+    body: { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) },
+  });
+
+  function handle(method: string, body: Record<string, unknown>): { status: number; body: unknown } {
+    const chatId = body.chat_id === undefined ? undefined : String(body.chat_id);
+    const isSend = ['sendMessage', 'sendPhoto', 'sendDocument', 'sendAudio'].includes(method);
+    if (isSend) {
+      if (!chatId) return error(400, 'Bad Request: chat_id is empty');
+      if (chatId.startsWith('-404')) return error(400, 'Bad Request: chat not found');
+      if (blocked.has(chatId)) return error(403, 'Forbidden: bot was blocked by the user');
+      if (throttle.n > 0) {
+        throttle.n -= 1;
+        return error(429, `Too Many Requests: retry after ${throttle.retryAfter}`, { retry_after: throttle.retryAfter });
+      }
+      const now = Date.now();
+      const times = (recent.get(chatId) ?? []).filter((t) => now - t < 1000);
+      if (times.length >= perChat) return error(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+      times.push(now);
+      recent.set(chatId, times);
+    }
+    switch (method) {
+      case 'getMe':
+        return { status: 200, body: { ok: true, result: { id: 999, is_bot: true, first_name: 'Ponte', username: 'ponte_test_bot' } } };
+      case 'sendMessage': {
+        const text = typeof body.text === 'string' ? body.text : '';
+        if ([...text].length < 1 || [...text].length > 4096) return error(400, 'Bad Request: message text is empty or too long');
+        const markup = body.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
+        for (const row of markup?.inline_keyboard ?? []) {
+          for (const b of row) {
+            const bytes = Buffer.byteLength(b.callback_data ?? '', 'utf8');
+            if (bytes < 1 || bytes > 64) return error(400, 'Bad Request: BUTTON_DATA_INVALID');
+            if (!b.text) return error(400, 'Bad Request: text buttons are unallowed in the inline keyboard');
+          }
+        }
+        messageId += 1;
+        sent.push({ method, chatId: chatId!, text, ...(markup?.inline_keyboard ? { keyboard: markup.inline_keyboard } : {}), messageId });
+        return { status: 200, body: { ok: true, result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text } } };
+      }
+      case 'sendPhoto':
+      case 'sendDocument':
+      case 'sendAudio': {
+        if (typeof body.caption === 'string' && [...body.caption].length > 1024) return error(400, 'Bad Request: message caption is too long');
+        messageId += 1;
+        sent.push({ method, chatId: chatId!, messageId });
+        return { status: 200, body: { ok: true, result: { message_id: messageId, date: 0, chat: { id: Number(chatId), type: 'private' } } } };
+      }
+      case 'setWebhook':
+        if (typeof body.secret_token === 'string' && !/^[A-Za-z0-9_-]{1,256}$/.test(body.secret_token)) return error(400, 'Bad Request: secret token contains unallowed characters');
+        if (typeof body.url !== 'string' || !body.url.startsWith('https://')) return error(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+        return { status: 200, body: { ok: true, result: true, description: 'Webhook was set' } };
+      case 'deleteWebhook':
+      case 'setMyCommands':
+      case 'answerCallbackQuery':
+      case 'editMessageReplyMarkup':
+        return { status: 200, body: { ok: true, result: true } };
+      case 'getUpdates': {
+        const offset = typeof body.offset === 'number' ? body.offset : 0;
+        const pending = updates.filter((u) => (u.update_id as number) >= offset);
+        return { status: 200, body: { ok: true, result: pending } };
+      }
+      default:
+        return error(404, 'Not Found: method not found');
+    }
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
+    const body = await readJson(req);
+    let answer: { status: number; body: unknown };
+    if (!match) answer = error(404, 'Not Found');
+    else if (match[1] !== token) answer = error(401, 'Unauthorized');
+    else {
+      answer = handle(match[2]!, body);
+      // Long polling: with nothing to give, wait a little as Telegram would (bounded for tests).
+      if (match[2] === 'getUpdates' && (answer.body as { result: unknown[] }).result.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    calls.push({ method: match?.[2] ?? '?', body, status: answer.status });
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    sent,
+    calls,
+    blocked,
+    throttleNext(n, retryAfter) {
+      throttle = { n, retryAfter };
+    },
+    queueUpdate(update) {
+      updates.push(update);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
