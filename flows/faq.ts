@@ -1,7 +1,11 @@
 import { choice, defineFlow, type StepDef } from '../src/core/flow.js';
 
-/** The programme's questions answered in chat; each answer offers more, a person, or the menu. */
-const topics = ['what', 'roles', 'how_long', 'meetings', 'where', 'cost', 'confidential', 'matching', 'leave'] as const;
+/**
+ * The programme's questions answered in chat, from the M4M guide's FAQ. A person picks a topic
+ * or types their question in their own words (matched against each topic's words); each answer
+ * offers another question, a person, or the menu.
+ */
+const topics = ['what', 'roles', 'steps', 'how_long', 'meetings', 'where', 'mentor_role', 'cost', 'confidential', 'matching', 'report', 'leave'] as const;
 
 const answers: Record<string, StepDef> = Object.fromEntries(
   topics.map((topic) => [
@@ -16,14 +20,16 @@ const answers: Record<string, StepDef> = Object.fromEntries(
 
 export default defineFlow({
   id: 'faq',
-  version: 1,
+  version: 2,
   start: 'topics',
   steps: {
     topics: {
       prompt: 'faq:topics',
       expect: choice(topics, 'faq:topic'),
+      search: 'faq',
       branches: Object.fromEntries(topics.map((topic) => [topic, `answer_${topic}`])),
     },
     ...answers,
   },
+  migrations: [{ to: 2, why: 'three topics were added and free-text search; the steps kept their names', migrate: (s) => s }],
 });

@@ -1,4 +1,9 @@
 import type { FlowDef } from '../src/core/flow.js';
+import { menteeAssessment, mentorAssessment } from './assessment.js';
+import needs from './needs.js';
+import registerMentee from './register-mentee.js';
+import registerMentor from './register-mentor.js';
+import report from './report.js';
 import faq from './faq.js';
 import handover from './handover.js';
 import help from './help.js';
@@ -8,4 +13,18 @@ import onboarding from './onboarding.js';
 import privacy from './privacy.js';
 
 /** Every flow the bot runs. */
-export const flows: readonly FlowDef[] = [onboarding, menu, language, help, handover, privacy, faq];
+export const flows: readonly FlowDef[] = [
+  onboarding,
+  menu,
+  language,
+  help,
+  handover,
+  privacy,
+  faq,
+  registerMentee,
+  registerMentor,
+  needs,
+  menteeAssessment,
+  mentorAssessment,
+  report,
+];

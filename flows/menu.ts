@@ -1,21 +1,38 @@
 import { choice, defineFlow } from '../src/core/flow.js';
 
-/** The main menu: where every finished flow and the `menu` command lead. */
+/** The main menu, per person: what they can do next. Where every finished flow and `menu` lead. */
 export default defineFlow({
   id: 'menu',
-  version: 1,
+  version: 2,
   start: 'main',
   steps: {
     main: {
       prompt: 'menu:main',
-      expect: choice([{ id: 'signup', when: 'consented' }, 'faq', 'person', 'language', 'privacy'], 'menu:choices'),
-      branches: { signup: 'signup', faq: 'flow:faq', person: 'flow:handover', language: 'flow:language', privacy: 'flow:privacy' },
+      expect: choice(
+        [{ id: 'signup', when: 'canRegister' }, { id: 'needs', when: 'registeredMentee' }, 'faq', 'report', 'person', 'language', 'privacy'],
+        'menu:choices',
+      ),
+      branches: {
+        signup: 'signup',
+        needs: 'flow:needs',
+        faq: 'flow:faq',
+        report: 'flow:report',
+        person: 'flow:handover',
+        language: 'flow:language',
+        privacy: 'flow:privacy',
+      },
     },
-    // Registration in chat is its own flow, still to come; until then a coordinator signs people up.
     signup: {
       prompt: 'menu:signup',
-      expect: choice(['person', 'menu'], 'menu:signup_choices'),
-      branches: { person: 'flow:handover', menu: 'main' },
+      expect: choice(['mentee', 'mentor', 'menu'], 'menu:signup_choices'),
+      branches: { mentee: 'flow:register_mentee', mentor: 'flow:register_mentor', menu: 'main' },
     },
   },
+  migrations: [
+    {
+      to: 2,
+      why: 'signing up now asks whether to find or to be a mentor; the old signup step offered only a coordinator',
+      migrate: (s) => s,
+    },
+  ],
 });

@@ -6,7 +6,7 @@ import { choice, choiceFrom, defineFlow } from '../src/core/flow.js';
  */
 export default defineFlow({
   id: 'onboarding',
-  version: 1,
+  version: 2,
   start: 'welcome',
   steps: {
     welcome: {
@@ -40,7 +40,16 @@ export default defineFlow({
       effects: ['setRole'],
       branches: { mentee: 'role_mentee', mentor: 'role_mentor', visitor: 'flow:menu' },
     },
-    role_mentee: { prompt: 'onboarding:role_mentee', next: 'flow:menu' },
-    role_mentor: { prompt: 'onboarding:role_mentor', next: 'flow:menu' },
+    role_mentee: {
+      prompt: 'onboarding:role_mentee',
+      expect: choice(['now', 'later'], 'onboarding:signup_now_choices'),
+      branches: { now: 'flow:register_mentee', later: 'flow:menu' },
+    },
+    role_mentor: {
+      prompt: 'onboarding:role_mentor',
+      expect: choice(['now', 'later'], 'onboarding:signup_now_choices'),
+      branches: { now: 'flow:register_mentor', later: 'flow:menu' },
+    },
   },
+  migrations: [{ to: 2, why: 'after the role, the bot now offers to sign up at once; no step was renamed', migrate: (s) => s }],
 });

@@ -9,7 +9,7 @@ function channelStatus(config: Config): Record<string, string> {
   return {
     telegram: config.telegram ? `on (${config.telegram.mode})` : 'off: set TELEGRAM_BOT_TOKEN',
     whatsapp: config.whatsapp ? 'on' : 'off: set WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_APP_SECRET',
-    botframework: 'off: not available in this version',
+    botframework: config.botframework.appId ? 'on' : 'on (unauthenticated: local Emulator only; set MicrosoftAppId and MicrosoftAppPassword)',
   };
 }
 

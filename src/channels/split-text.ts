@@ -14,6 +14,7 @@ export function splitText(text: string, limit: number): string[] {
     parts.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }
+  rest = rest.trimEnd();
   if (rest.length > 0 || parts.length === 0) parts.push(rest);
   return parts;
 }

@@ -2,7 +2,7 @@ import type { InboundContent } from './events.js';
 import type { Translator } from './i18n.js';
 
 /** The global commands: they work at any step of any flow. */
-export const commandNames = ['start', 'menu', 'language', 'help', 'stop'] as const;
+export const commandNames = ['start', 'menu', 'back', 'report', 'language', 'help', 'stop'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 export interface Command {
@@ -40,4 +40,19 @@ export function recogniseCommand(content: InboundContent, locale: string, t: Tra
     }
   }
   return undefined;
+}
+
+/**
+ * True when a text holds one of the crisis phrases of the person's language or English
+ * (`common:crisis_words`): danger, violence, nowhere to sleep tonight, a medical emergency.
+ * Matched as whole words inside the text, after normalising accents and case.
+ */
+export function mentionsCrisis(content: InboundContent, locale: string, t: Translator): boolean {
+  if (content.kind !== 'text') return false;
+  const text = ` ${normalise(content.text).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  for (const lng of new Set([locale, 'en'])) {
+    const phrases = t.t(lng, 'common:crisis_words').split(',').map((w) => normalise(w).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).filter(Boolean);
+    if (phrases.some((p) => text.includes(` ${p} `))) return true;
+  }
+  return false;
 }

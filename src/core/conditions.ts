@@ -1,22 +1,102 @@
-import type { Profile } from './session.js';
+import type { Profile, SessionState } from './session.js';
 import type { Translator } from './i18n.js';
+import { normalise } from './commands.js';
+import { spokenLanguages } from './registration.js';
+
+function languageName(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Lines of "label: value" for the registration and needs, for "My data". */
+function summarise(p: Profile, t: Translator): string {
+  const l = p.locale;
+  const label = (key: string) => t.t(l, `privacy:fields.${key}`);
+  const lines = [`${label('language')}: ${t.t(l, 'common:language.name')}`];
+  const r = p.registration;
+  if (r) {
+    lines.push(`${label('role')}: ${t.t(l, `onboarding:role_choices.${r.role}`)}`);
+    lines.push(`${label('name')}: ${r.name}`);
+    lines.push(`${label('age')}: ${t.t(l, `register:age_choices.${r.ageRange}`)}`);
+    lines.push(`${label('languages')}: ${r.languages.map((c) => (c === 'other' ? t.t(l, 'register:other_language') : languageName(c, l))).join(', ')}`);
+    lines.push(`${label('area')}: ${r.area}`);
+    lines.push(`${label('gender')}: ${t.t(l, `register:gender_choices.${r.gender}`)}`);
+    lines.push(`${label('times')}: ${r.contactTimes.map((c) => t.t(l, `register:time_choices.${c}`)).join(', ')}`);
+    if (r.role === 'mentor') lines.push(`${label('expertise')}: ${r.expertise.map((a) => t.t(l, `needs:area_choices.${a}`)).join(', ')}`);
+  }
+  if (p.needs) lines.push(`${label('needs')}: ${p.needs.areas.map((a) => t.t(l, `needs:area_choices.${a}`)).join(', ')}`);
+  return lines.join('\n');
+}
 
 /** Named conditions a flow can put on a choice option. */
 export const conditions = {
   consented: (p: Profile) => p.consent === 'granted',
   notConsented: (p: Profile) => p.consent !== 'granted',
+  canRegister: (p: Profile) => p.consent === 'granted' && !p.registration,
+  registered: (p: Profile) => p.registration !== null,
+  registeredMentee: (p: Profile) => p.registration?.role === 'mentee',
+  surveysOn: (p: Profile) => p.consent === 'granted' && !p.surveysOff,
 } satisfies Record<string, (p: Profile) => boolean>;
 export type ConditionName = keyof typeof conditions;
 
 /** Named values a prompt can interpolate. */
 export const vars = {
   languageName: (p: Profile, t: Translator) => t.t(p.locale, 'common:language.name'),
-} satisfies Record<string, (p: Profile, t: Translator) => string>;
+  caseReference: (_p: Profile, _t: Translator, s: SessionState) => String(s.data.caseReference ?? ''),
+  /** What is stored about the person, readable: the answers with their labels in the person's language. */
+  summary: (p: Profile, t: Translator) => summarise(p, t),
+} satisfies Record<string, (p: Profile, t: Translator, s: SessionState) => string>;
 export type VarName = keyof typeof vars;
 
 /** Named sources of choice options that depend on more than the flow. */
 export const choiceSources = {
   /** Every language we speak, each by its own name in its own script. */
   languages: (_p: Profile, t: Translator) => t.locales.map((l) => ({ id: l, label: t.t(l, 'common:language.name') })),
+  /** Languages a person may speak, named in their own language (Intl's names), and "that's all". */
+  spokenLanguages: (p: Profile, t: Translator) => [
+    ...spokenLanguages.map((code) => ({ id: code, label: languageName(code, p.locale) })),
+    { id: 'other', label: t.t(p.locale, 'register:other_language') },
+    { id: 'done', label: t.t(p.locale, 'common:done') },
+  ],
 } satisfies Record<string, (p: Profile, t: Translator) => { id: string; label: string }[]>;
 export type ChoiceSourceName = keyof typeof choiceSources;
+
+/** The words of a text, normalised, with their first five letters as a rough stem ("housing" ~ "houses"). */
+function stems(text: string): string[] {
+  return normalise(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => [...w].length >= 3)
+    .map((w) => [...w].slice(0, 5).join(''));
+}
+
+/**
+ * Named searches that map free text to one of a question's options: the person types their
+ * question in their own words instead of picking from the list.
+ */
+export const searches = {
+  /**
+   * The FAQ: a word of the question found in a topic's title or keywords counts three times, in
+   * its answer once, each divided by how many topics share it ("how" says little, "cost" a lot).
+   */
+  faq(query: string, optionIds: readonly string[], p: Profile, t: Translator): string | undefined {
+    const wanted = new Set(stems(query));
+    if (wanted.size === 0) return undefined;
+    const topics = optionIds.map((id) => ({
+      id,
+      strong: new Set(stems(`${t.t(p.locale, `faq:topic.${id}`)} ${t.t(p.locale, `faq:keywords.${id}`)}`)),
+      weak: new Set(stems(t.t(p.locale, `faq:answer.${id}`))),
+    }));
+    const spread = (w: string) => topics.filter((topic) => topic.strong.has(w) || topic.weak.has(w)).length || 1;
+    let best: { id: string; score: number } | undefined;
+    for (const topic of topics) {
+      let score = 0;
+      for (const w of wanted) score += (topic.strong.has(w) ? 3 : topic.weak.has(w) ? 1 : 0) / spread(w);
+      if (score > (best?.score ?? 0.5)) best = { id: topic.id, score };
+    }
+    return best?.id;
+  },
+} satisfies Record<string, (query: string, optionIds: readonly string[], p: Profile, t: Translator) => string | undefined>;
+export type SearchName = keyof typeof searches;

@@ -1,12 +1,12 @@
 import { FlowDefinitionError } from '../errors.js';
-import { recogniseCommand, normalise, type Command } from './commands.js';
-import { choiceSources, conditions, vars } from './conditions.js';
+import { mentionsCrisis, recogniseCommand, normalise, type Command } from './commands.js';
+import { choiceSources, conditions, searches, vars } from './conditions.js';
 import { effects, type Action } from './effects/index.js';
 import type { InboundContent, OutboundMessage } from './events.js';
 import { resolveTarget, validateFlows, type FlowDef, type StepDef, type Target } from './flow.js';
 import type { Translator } from './i18n.js';
 import { guessLocale } from './language.js';
-import type { Profile, SessionState } from './session.js';
+import { newProfile, type Profile, type SessionState } from './session.js';
 
 /** The flow every new person starts in, and the one every finished flow returns to. */
 export const FIRST_FLOW = 'onboarding';
@@ -15,6 +15,10 @@ const LANGUAGE_FLOW = 'language';
 const HELP_OFFER = 'flow:help#offer';
 /** Unreadable answers in a row before the bot offers a person and the menu instead of asking again. */
 const MAX_MISSES = 3;
+/** Answered questions remembered for `back`. */
+const MAX_HISTORY = 10;
+/** The option that ends a several-answers question. */
+const DONE = 'done';
 
 export interface TurnInput {
   profile: Profile | null;
@@ -65,11 +69,21 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     return s.stepId ? flows.get(s.flowId)?.steps[s.stepId] : undefined;
   }
 
-  function optionsOf(step: StepDef, profile: Profile): { id: string; label: string }[] {
+  function collected(step: StepDef, session: SessionState): string[] {
+    const list = step.collect ? session.data[step.collect] : undefined;
+    return Array.isArray(list) ? list.map(String) : [];
+  }
+
+  function optionsOf(step: StepDef, profile: Profile, session: SessionState): { id: string; label: string }[] {
     const expect = step.expect;
     if (expect?.kind !== 'choice') return [];
-    if ('source' in expect) return choiceSources[expect.source](profile, t);
-    return expect.options.filter((o) => !o.when || conditions[o.when](profile)).map((o) => ({ id: o.id, label: t.t(profile.locale, o.label) }));
+    const chosen = new Set(collected(step, session));
+    const all =
+      'source' in expect
+        ? choiceSources[expect.source](profile, t)
+        : expect.options.filter((o) => !o.when || conditions[o.when](profile)).map((o) => ({ id: o.id, label: t.t(profile.locale, o.label) }));
+    // Nothing chosen yet: "that's all" would end the question with no answer.
+    return all.filter((o) => !chosen.has(o.id) && (o.id !== DONE || !step.collect || chosen.size > 0));
   }
 
   /** Moves a session saved under an older version of its flow onto the current one. */
@@ -101,11 +115,12 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
   function prompt(turn: Turn, step: StepDef): void {
     const { profile, session } = turn;
     if (!step.prompt) return;
-    const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t)]));
-    const text = t.t(profile.locale, step.prompt, values);
+    const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t, session)]));
+    const again = collected(step, session).length > 0;
+    const text = again ? t.t(profile.locale, 'common:collect_more') : t.t(profile.locale, step.prompt, values);
     if (step.expect?.kind === 'choice') {
       session.promptSeq += 1;
-      const choices = optionsOf(step, profile).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
+      const choices = optionsOf(step, profile, session).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
       turn.out.push({ kind: 'choices', locale: profile.locale, text, choices });
     } else {
       if (step.expect) session.promptSeq += 1;
@@ -155,7 +170,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
   function parseAnswer(step: StepDef, content: InboundContent, turn: Turn): Answer {
     const expect = step.expect!;
     if (expect.kind === 'choice') {
-      const options = optionsOf(step, turn.profile);
+      const options = optionsOf(step, turn.profile, turn.session);
       if (content.kind === 'choice') {
         const [seq, id] = content.choiceId.split(/\.(.*)/s) as [string, string | undefined];
         if (Number(seq) !== turn.session.promptSeq || !options.some((o) => o.id === id)) return { kind: 'stale' };
@@ -165,9 +180,14 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
       const typed = normalise(content.text);
       const byNumber = /^\d{1,2}$/.test(typed) ? options[Number(typed) - 1] : undefined;
       const match = byNumber ?? options.find((o) => normalise(o.label) === typed || o.id === typed);
-      return match ? { kind: 'ok', id: match.id, value: match.id } : { kind: 'invalid' };
+      if (match) return { kind: 'ok', id: match.id, value: match.id };
+      const found = step.search ? searches[step.search](content.text, options.map((o) => o.id), turn.profile, t) : undefined;
+      return found ? { kind: 'ok', id: found, value: found } : { kind: 'invalid' };
     }
     if (content.kind !== 'text') return { kind: 'unreadable' };
+    if (step.optional && t.t(turn.profile.locale, 'common:skip_words').split(',').map(normalise).concat('skip').includes(normalise(content.text))) {
+      return { kind: 'ok', id: 'skip', value: '' };
+    }
     const parsed = expect.schema.safeParse(content.text);
     return parsed.success ? { kind: 'ok', id: undefined, value: parsed.data } : expect.invalid ? { kind: 'invalid', reask: expect.invalid } : { kind: 'invalid' };
   }
@@ -190,6 +210,15 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
         if (session.stepId && session.flowId !== LANGUAGE_FLOW) session.resume = { flowId: session.flowId, stepId: session.stepId };
         goto(turn, `flow:${LANGUAGE_FLOW}`, now);
         return;
+      case 'back': {
+        const previous = session.history?.pop();
+        if (previous && flows.get(previous.flowId)?.steps[previous.stepId]) goto(turn, `flow:${previous.flowId}#${previous.stepId}`, now);
+        else reprompt(turn);
+        return;
+      }
+      case 'report':
+        goto(turn, 'flow:report', now);
+        return;
       case 'help':
         say(turn, 'common:help');
         reprompt(turn);
@@ -207,7 +236,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     const isNew = !input.session || !input.profile;
     const profile: Profile = input.profile
       ? { ...input.profile }
-      : { locale: guessLocale(input.localeHint, t.locales, t.defaultLocale), localeConfirmed: false, consent: null, consentAt: null, role: null, source: null };
+      : newProfile(guessLocale(input.localeHint, t.locales, t.defaultLocale));
     const session: SessionState = input.session
       ? structuredClone(input.session)
       : { flowId: FIRST_FLOW, flowVersion: flows.get(FIRST_FLOW)!.version, stepId: null, mode: 'bot', misses: 0, promptSeq: 0, data: {} };
@@ -220,7 +249,14 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     }
     migrate(session, turn);
     if (turn.out.length > 0) return turn;
+    // A reaction (👍 on one of our messages) is not an answer: nothing to say back.
+    if (content.kind === 'media' && content.mediaKind === 'reaction') return turn;
 
+    if (mentionsCrisis(content, profile.locale, t)) {
+      // Safety first, in any mode: emergency guidance at once and an urgent item for a person.
+      say(turn, 'common:crisis');
+      turn.actions.push({ type: 'openCrisis' });
+    }
     const command = recogniseCommand(content, profile.locale, t);
     if (session.mode === 'stopped') {
       if (command?.name === 'stop') {
@@ -273,6 +309,15 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
       say(turn, answer.kind === 'unreadable' ? 'common:cannot_read' : (answer.reask ?? 'common:reask'));
       prompt(turn, step);
       return turn;
+    }
+    session.history = [...(session.history ?? []), { flowId: session.flowId, stepId: session.stepId! }].slice(-MAX_HISTORY);
+    if (step.collect && answer.id !== DONE) {
+      session.data[step.collect] = [...collected(step, session), answer.value];
+      // Every option taken: nothing left to add, so the question ends as if "done" was chosen.
+      if (optionsOf(step, profile, session).some((o) => o.id !== DONE)) {
+        prompt(turn, step);
+        return turn;
+      }
     }
     if (step.saveAs) session.data[step.saveAs] = answer.value;
     runEffects(turn, step, answer.value, now);

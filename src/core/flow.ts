@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { EffectName } from './effects/index.js';
-import type { ConditionName, ChoiceSourceName, VarName } from './conditions.js';
+import type { ConditionName, ChoiceSourceName, SearchName, VarName } from './conditions.js';
 import type { SessionState } from './session.js';
 import { FlowDefinitionError } from '../errors.js';
 
@@ -32,8 +32,17 @@ export interface StepDef {
   vars?: readonly VarName[];
   /** What answer the step waits for; a step without one is a message and moves on at once. */
   expect?: Expect;
-  /** Keep a text answer in the flow's data under this name. */
+  /** Keep the answer (an option id or the text) in the flow's data under this name. */
   saveAs?: string;
+  /**
+   * A question with several answers: each option chosen is added to the list `data[collect]`
+   * and the question is asked again, without what was already chosen, until `done`.
+   */
+  collect?: string;
+  /** A text question the person may skip (with a skip word such as "skip"). */
+  optional?: true;
+  /** Free text that matches no option is looked up with this named search (e.g. the FAQ). */
+  search?: SearchName;
   /** Named effects, run when the answer is accepted (or on arrival, for a message step). */
   effects?: readonly EffectName[];
   /** Where each answer id leads; `otherwise` catches the rest. */

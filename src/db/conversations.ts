@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Tx } from './client.js';
+import { Needs, Registration } from '../core/registration.js';
 import { SessionState, sessionStateJson, type Profile } from '../core/session.js';
 
 export interface StoredConversation {
@@ -26,6 +27,9 @@ export async function loadConversation(tx: Tx, channel: string, address: string)
       consentAt: person.consentAt?.toISOString() ?? null,
       role: person.role && roles.has(person.role) ? (person.role as Profile['role']) : null,
       source: person.source,
+      registration: Registration.safeParse(person.registration).data ?? null,
+      needs: Needs.safeParse(person.needs).data ?? null,
+      surveysOff: person.surveysOff,
     },
     // A session that no longer reads as one starts over rather than failing every message.
     session: parsed?.success ? parsed.data : null,
@@ -41,12 +45,16 @@ export async function saveConversation(
   now: Date,
 ): Promise<string> {
   // Without consent only what is needed to answer is kept: the language and where we are.
-  const personal = profile.consent === 'granted' ? { role: profile.role, source: profile.source } : { role: null, source: null };
+  const personal =
+    profile.consent === 'granted'
+      ? { role: profile.role, source: profile.source, registration: (profile.registration ?? P.DbNull) as P.InputJsonValue, needs: (profile.needs ?? P.DbNull) as P.InputJsonValue }
+      : { role: null, source: null, registration: P.DbNull, needs: P.DbNull };
   const personData = {
     locale: profile.locale,
     localeConfirmed: profile.localeConfirmed,
     consent: profile.consent,
     consentAt: profile.consentAt ? new Date(profile.consentAt) : null,
+    surveysOff: profile.surveysOff,
     ...personal,
     lastInboundAt: now,
   };
@@ -64,16 +72,37 @@ export async function saveConversation(
   return personId;
 }
 
-/** Erases a person and everything hanging off them; the events they sent lose their content. */
+/**
+ * Erases a person and everything hanging off them; the events they sent lose their content.
+ * Their safeguarding reports stay (a case must be kept), no longer linked to them.
+ */
 export async function erasePerson(tx: Tx, personId: string, channel: string, address: string): Promise<void> {
   await tx.inboundEvent.updateMany({ where: { channel, address }, data: { payload: P.DbNull } });
+  await tx.outboxMessage.updateMany({ where: { channel, address, status: { in: ['sent', 'failed'] } }, data: { payload: P.DbNull } });
+  await tx.case.updateMany({ where: { reporterId: personId }, data: { reporterId: null } });
+  // What a channel keeps per person to reach them (a Bot Framework conversation reference).
+  await tx.setting.deleteMany({ where: { key: `${channel}:ref:${address}` } });
   await tx.person.delete({ where: { id: personId } });
 }
 
-/** Opens a handover item for the coordinator inbox, unless one is already open. */
-export async function openHandover(tx: Tx, personId: string): Promise<void> {
-  const open = await tx.inboxItem.findFirst({ where: { personId, kind: 'handover', status: 'open' }, select: { id: true } });
-  if (!open) await tx.inboxItem.create({ data: { id: randomUUID(), personId, kind: 'handover' } });
+/** Files a report from the chat as a new case; urgent when someone is in danger or a minor is at risk. */
+export async function openCase(
+  tx: Tx,
+  reporterId: string,
+  report: { reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean },
+): Promise<void> {
+  await tx.case.create({ data: { id: randomUUID(), reporterId, ...report, urgent: report.danger || report.kind === 'minor' } });
+}
+
+/** Keeps a self-assessment. */
+export async function saveAssessment(tx: Tx, personId: string, a: { kind: string; role: string; answers: Record<string, number> }): Promise<void> {
+  await tx.assessment.create({ data: { id: randomUUID(), personId, kind: a.kind, role: a.role, answers: a.answers } });
+}
+
+/** Opens an item of this kind for the coordinator inbox, unless one is already open. */
+export async function openInboxItem(tx: Tx, personId: string, kind: 'handover' | 'crisis', urgent = false): Promise<void> {
+  const open = await tx.inboxItem.findFirst({ where: { personId, kind, status: 'open' }, select: { id: true } });
+  if (!open) await tx.inboxItem.create({ data: { id: randomUUID(), personId, kind, urgent } });
 }
 
 /** Closes the person's open handover items (they went back to the bot, or stopped). */

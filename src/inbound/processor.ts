@@ -2,7 +2,7 @@ import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
 import type { Db } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
-import { closeHandover, erasePerson, loadConversation, openHandover, saveConversation } from '../db/conversations.js';
+import { closeHandover, erasePerson, loadConversation, openCase, openInboxItem, saveAssessment, saveConversation } from '../db/conversations.js';
 import { markInboundHandled, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { hitFailpoint } from '../failpoints.js';
@@ -69,8 +69,14 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         } else if (!erase) {
           personId = await saveConversation(tx, { ...ref, personId }, turn.profile, turn.session, now);
           for (const action of turn.actions) {
-            if (action.type === 'openHandover') await openHandover(tx, personId);
+            if (action.type === 'openHandover') await openInboxItem(tx, personId, 'handover');
+            if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
             if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
+            if (action.type === 'saveAssessment') await saveAssessment(tx, personId, action);
+            if (action.type === 'openCase') {
+              const { type: _type, ...report } = action;
+              await openCase(tx, personId, report);
+            }
           }
         }
         await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());

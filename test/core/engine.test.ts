@@ -42,11 +42,11 @@ describe('the first conversation', () => {
   });
 
   it('walks start → language → consent → role → menu, answered by numbers', () => {
-    const turns = run([start, '1', '1', '1']);
+    const turns = run([start, '1', '1', '1', '2']);
     const last = turns.at(-1)!;
     expect(last.profile).toMatchObject({ localeConfirmed: true, consent: 'granted', role: 'mentee' });
     expect(last.session).toMatchObject({ flowId: 'menu', stepId: 'main' });
-    expect(texts(last).join('\n')).toContain('A mentor is a volunteer');
+    expect(texts(turns.at(-2)!).join('\n')).toContain('A mentor is a volunteer');
   });
 
   it('lets the person switch language at the first question and then speaks it', () => {
@@ -64,7 +64,7 @@ describe('the first conversation', () => {
     expect(last.profile).toMatchObject({ consent: 'declined', role: null, source: null });
     expect(last.session.data.source).toBeUndefined();
     const menu = last.out.at(-1)!;
-    expect(menu.kind === 'choices' && menu.choices.map((c) => c.id.split('.')[1])).toEqual(['faq', 'person', 'language', 'privacy']);
+    expect(menu.kind === 'choices' && menu.choices.map((c) => c.id.split('.')[1])).toEqual(['faq', 'report', 'person', 'language', 'privacy']);
   });
 
   it('keeps the deep-link source once consent is given', () => {
@@ -134,7 +134,7 @@ describe('global commands', () => {
 
 describe('talking to a person', () => {
   it('opens a handover, stays quiet while it lasts, and comes back on menu', () => {
-    const opened = run([start, '1', '1', '3', '3', '1']).at(-1)!;
+    const opened = run([start, '1', '1', '3', '4', '1']).at(-1)!;
     expect(opened.session.mode).toBe('handover');
     expect(opened.actions).toContainEqual({ type: 'openHandover' });
     const quiet = engine.handle({ ...opened, content: { kind: 'text', text: 'I need help with my rent' }, now });
@@ -147,11 +147,14 @@ describe('talking to a person', () => {
 });
 
 describe('my data', () => {
-  it('erases only after a confirmation', () => {
-    const asked = run([start, '1', '1', '3', '5', '1']).at(-1)!;
+  it('erases only after two confirmations', () => {
+    const asked = run([start, '1', '1', '3', '6', '2']).at(-1)!;
     expect(asked.session.stepId).toBe('confirm_erase');
     expect(asked.actions).toEqual([]);
-    const erased = engine.handle({ ...asked, content: { kind: 'text', text: '1' }, now });
+    const again = engine.handle({ ...asked, content: { kind: 'text', text: '1' }, now });
+    expect(again.session.stepId).toBe('confirm_erase_again');
+    expect(again.actions).toEqual([]);
+    const erased = engine.handle({ ...again, content: { kind: 'text', text: '1' }, now });
     expect(erased.actions).toEqual([{ type: 'erasePerson' }]);
   });
 });
@@ -208,36 +211,36 @@ describe('flow versions', () => {
 });
 
 describe('flow definitions are checked when the engine is built', () => {
-  const base = flows.filter((f) => f.id !== 'menu');
+  const base = flows.filter((f) => f.id !== 'language');
   it('rejects a branch to a step that does not exist', () => {
     const broken = defineFlow({
-      id: 'menu',
+      id: 'language',
       version: 1,
-      start: 'main',
-      steps: { main: { prompt: 'menu:main', expect: choice(['faq'], 'menu:choices'), branches: { faq: 'nowhere' } } },
+      start: 'pick',
+      steps: { pick: { prompt: 'menu:main', expect: choice(['faq'], 'menu:choices'), branches: { faq: 'nowhere' } } },
     });
     expect(() => createEngine({ flows: [...base, broken], translator })).toThrow(FlowDefinitionError);
   });
 
   it('rejects a choice option that leads nowhere', () => {
     const broken = defineFlow({
-      id: 'menu',
+      id: 'language',
       version: 1,
-      start: 'main',
-      steps: { main: { prompt: 'menu:main', expect: choice(['faq', 'person'], 'menu:choices'), branches: { faq: 'flow:faq' } } },
+      start: 'pick',
+      steps: { pick: { prompt: 'menu:main', expect: choice(['faq', 'person'], 'menu:choices'), branches: { faq: 'flow:faq' } } },
     });
     expect(() => createEngine({ flows: [...base, broken], translator })).toThrow(/option "person" leads nowhere/);
   });
 
   it('stops a loop of message steps instead of spinning', () => {
     const loop = defineFlow({
-      id: 'menu',
+      id: 'language',
       version: 1,
       start: 'a',
       steps: { a: { prompt: 'menu:main', next: 'b' }, b: { prompt: 'menu:main', next: 'a' } },
     });
     const looping = createEngine({ flows: [...base, loop], translator });
     const turns = run([start, '1', '2']);
-    expect(() => looping.handle({ ...turns.at(-1)!, content: { kind: 'text', text: 'menu' }, now })).toThrow(FlowDefinitionError);
+    expect(() => looping.handle({ ...turns.at(-1)!, content: { kind: 'text', text: '/language' }, now })).toThrow(FlowDefinitionError);
   });
 });

@@ -36,11 +36,11 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
     app = await startTestPonte(database.url);
     await app.say('ana', '/start');
     // Five answers arrive at once: each must see the state the previous one left.
-    const burst: InboundEvent[] = ['1', '1', '1', '2', '1'].map((line) => toInboundEvent('ana', line));
+    const burst: InboundEvent[] = ['1', '1', '3', '2', '1'].map((line) => toInboundEvent('ana', line));
     await Promise.all(burst.map((e) => app!.ponte.ingest([e])));
     await app.settle();
     const person = await app.ponte.db.prisma.person.findFirstOrThrow({ include: { conversation: true } });
-    expect(person).toMatchObject({ consent: 'granted', role: 'mentee' });
+    expect(person).toMatchObject({ consent: 'granted', role: 'visitor' });
     // welcome → privacy → role → menu → faq topics → first answer
     expect(person.conversation).toMatchObject({ flowId: 'faq', stepId: 'answer_what' });
     const handled = await app.ponte.db.prisma.inboundEvent.findMany({ orderBy: { id: 'asc' }, select: { handledAt: true } });
@@ -95,7 +95,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
 
   it.skipIf(skip)('drops a person’s words once answered, and keeps them during a handover', async () => {
     app = await startTestPonte(database.url);
-    for (const line of ['/start', '1', '1', '3', '3', '1', 'my landlord wants me out']) await app.say('ana', line);
+    for (const line of ['/start', '1', '1', '3', '4', '1', 'my landlord wants me out']) await app.say('ana', line);
     const events = await app.ponte.db.prisma.inboundEvent.findMany({ orderBy: { id: 'asc' } });
     expect(events.slice(0, -1).every((e) => e.payload === null)).toBe(true);
     expect(JSON.stringify(events.at(-1)!.payload)).toContain('landlord');
@@ -107,7 +107,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
 
   it.skipIf(skip)('erases a person on request and starts again from the beginning', async () => {
     app = await startTestPonte(database.url);
-    for (const line of ['/start', '1', '1', '1', '5', '1', '1']) await app.say('ana', line);
+    for (const line of ['/start', '1', '1', '3', '6', '2', '1', '1']) await app.say('ana', line);
     expect(await app.ponte.db.prisma.person.count()).toBe(0);
     const events = await app.ponte.db.prisma.inboundEvent.findMany();
     expect(events.every((e) => e.payload === null)).toBe(true);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { Needs, Registration } from '../registration.js';
 import type { Profile, SessionState } from '../session.js';
 
 /**
@@ -9,7 +11,11 @@ export type Action =
   | { type: 'closeHandover' }
   | { type: 'erasePerson' }
   /** Keep the event's content after handling, for a coordinator to read in the inbox. */
-  | { type: 'keepEvent' };
+  | { type: 'keepEvent' }
+  /** A crisis in the person's words: an urgent item for a coordinator, now. */
+  | { type: 'openCrisis' }
+  | { type: 'saveAssessment'; kind: 'baseline' | 'final'; role: string; answers: Record<string, number> }
+  | { type: 'openCase'; reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean };
 
 export interface EffectContext {
   profile: Profile;
@@ -21,6 +27,46 @@ export interface EffectContext {
 }
 
 const roles = ['mentee', 'mentor', 'visitor'] as const;
+
+const yes = (v: unknown) => v === 'yes';
+
+/** Takes the flow's working answers out of the session: once saved they live in the profile. */
+function take(session: SessionState, keys: readonly string[]): Record<string, unknown> {
+  const taken: Record<string, unknown> = {};
+  for (const k of keys) {
+    taken[k] = session.data[k];
+    delete session.data[k];
+  }
+  return taken;
+}
+
+const basicKeys = ['name', 'ageRange', 'guardian', 'supervisedProgramme', 'languages', 'area', 'gender', 'contactTimes'] as const;
+
+function registrationBasics(d: Record<string, unknown>, now: Date) {
+  return {
+    name: d.name,
+    ageRange: d.ageRange,
+    ...(d.ageRange === 'under_18' ? { guardianConsent: yes(d.guardian), supervisedProgramme: yes(d.supervisedProgramme) } : {}),
+    languages: d.languages,
+    area: d.area,
+    gender: d.gender,
+    contactTimes: d.contactTimes,
+    completedAt: now.toISOString(),
+  };
+}
+
+/** Saves a registration the flow has gathered; a flow that gathered a wrong shape is a bug and throws. */
+function saveRegistration(ctx: EffectContext, candidate: unknown): void {
+  const registration = Registration.parse(candidate);
+  ctx.profile.registration = registration;
+  ctx.profile.role = registration.role;
+}
+
+/** A short case reference a person can quote: no 0/O or 1/I to misread. */
+function caseReference(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
+}
 
 /**
  * The named effects flows may use. Each changes the profile or session draft, or asks for an
@@ -59,6 +105,56 @@ export const effects = {
   openHandover(ctx: EffectContext) {
     ctx.session.mode = 'handover';
     ctx.act({ type: 'openHandover' });
+  },
+  saveMenteeRegistration(ctx: EffectContext) {
+    const d = take(ctx.session, [...basicKeys, 'prefGender', 'prefSameLanguage', 'heardFrom']);
+    saveRegistration(ctx, { role: 'mentee', ...registrationBasics(d, ctx.now), prefGender: d.prefGender, prefSameLanguage: yes(d.prefSameLanguage), heardFrom: d.heardFrom });
+  },
+  saveMentorRegistration(ctx: EffectContext) {
+    const d = take(ctx.session, [...basicKeys, 'expertise', 'capacity', 'organisation', 'specialConsent', 'migrationBackground', 'training']);
+    saveRegistration(ctx, {
+      role: 'mentor',
+      ...registrationBasics(d, ctx.now),
+      expertise: d.expertise,
+      capacity: Number(d.capacity),
+      ...(typeof d.organisation === 'string' && d.organisation.trim() ? { organisation: d.organisation } : {}),
+      // Special-category data: kept only when the person said yes to those questions.
+      ...(yes(d.specialConsent) && d.migrationBackground ? { migrationBackground: d.migrationBackground } : {}),
+      training: d.training,
+      ethicsAcknowledgedAt: ctx.now.toISOString(),
+    });
+  },
+  saveNeeds(ctx: EffectContext) {
+    const d = take(ctx.session, ['needAreas', 'urgency', 'goal']);
+    ctx.profile.needs = Needs.parse({ areas: d.needAreas, urgency: d.urgency, goal: d.goal, at: ctx.now.toISOString() });
+  },
+  /** The Likert answers q1..qN of a self-assessment, kept as the baseline. */
+  saveBaselineAssessment(ctx: EffectContext) {
+    const keys = Object.keys(ctx.session.data).filter((k) => /^q\d+$/.test(k));
+    const answers = Object.fromEntries(Object.entries(take(ctx.session, keys)).map(([k, v]) => [k, Number(v)]));
+    ctx.act({ type: 'saveAssessment', kind: 'baseline', role: ctx.profile.role ?? 'visitor', answers });
+  },
+  /** Files the report the flow gathered and gives the person its reference. */
+  openCase(ctx: EffectContext) {
+    const d = take(ctx.session, ['reportKind', 'happened', 'danger', 'description', 'contactOk']);
+    const reference = caseReference();
+    ctx.session.data.caseReference = reference;
+    ctx.act({
+      type: 'openCase',
+      reference,
+      kind: String(d.reportKind),
+      happened: String(d.happened),
+      danger: yes(d.danger),
+      description: String(d.description ?? ''),
+      contactOk: yes(d.contactOk),
+    });
+  },
+  /** Immediate danger said in a flow: the same urgent item as crisis words. */
+  openCrisis(ctx: EffectContext) {
+    ctx.act({ type: 'openCrisis' });
+  },
+  stopSurveys(ctx: EffectContext) {
+    ctx.profile.surveysOff = true;
   },
   /** Erases everything stored about the person; flows reach it only after a confirmation. */
   eraseMyData(ctx: EffectContext) {

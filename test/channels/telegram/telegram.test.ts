@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPonte, type Ponte } from '../../../src/app.js';
 import { createTelegramChannel } from '../../../src/channels/telegram/index.js';
 import { render } from '../../../src/channels/telegram/render.js';
+import { commandNames } from '../../../src/core/commands.js';
 import { loadConfig } from '../../../src/config.js';
 import type { OutboundMessage } from '../../../src/core/events.js';
 import { createLogger } from '../../../src/log.js';
@@ -91,7 +92,7 @@ describe('the Telegram channel (webhook)', () => {
     const menus = double.calls.filter((c) => c.method === 'setMyCommands');
     expect(menus.map((c) => c.body.language_code)).toEqual([undefined, 'ar', 'en', 'pt']);
     const ar = menus.find((c) => c.body.language_code === 'ar')!.body.commands as { command: string; description: string }[];
-    expect(ar.map((c) => c.command)).toEqual(['start', 'menu', 'language', 'help', 'stop']);
+    expect(ar.map((c) => c.command)).toEqual([...commandNames]);
     expect(ar[1]!.description).toMatch(/[\u0600-\u06FF]/);
   });
 
@@ -136,12 +137,13 @@ describe('the Telegram channel (webhook)', () => {
     await pressLast('yes');
     await pressLast('agree');
     await pressLast('mentor');
+    await pressLast('later');
     const person = await ponte.db.prisma.person.findFirstOrThrow();
     expect(person).toMatchObject({ channel: 'telegram', address: '111', locale: 'pt', consent: 'granted', role: 'mentor', source: 'abc123' });
     expect(toChat(111).at(-1)!.text).toBe(ponte.translator.t('pt', 'menu:main'));
     // Each press was answered and its keyboard cleared.
-    await waitFor('callback answers', () => double.calls.filter((c) => c.method === 'answerCallbackQuery').length === 3);
-    await waitFor('keyboards cleared', () => double.calls.filter((c) => c.method === 'editMessageReplyMarkup').length === 3);
+    await waitFor('callback answers', () => double.calls.filter((c) => c.method === 'answerCallbackQuery').length === 4);
+    await waitFor('keyboards cleared', () => double.calls.filter((c) => c.method === 'editMessageReplyMarkup').length === 4);
   });
 
   it('handles a press on an old keyboard kindly, and answers it too', async () => {
