@@ -64,12 +64,21 @@ export const choiceSources = {
 } satisfies Record<string, (p: Profile, t: Translator) => { id: string; label: string }[]>;
 export type ChoiceSourceName = keyof typeof choiceSources;
 
-/** The words of a text, normalised, with their first five letters as a rough stem ("housing" ~ "houses"). */
+/** Scripts written without spaces between words: there, pairs of characters stand in for words. */
+const unspaced = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+/**
+ * The words of a text, normalised, with their first five letters as a rough stem ("housing" ~
+ * "houses"); Chinese text is cut into overlapping pairs of characters instead.
+ */
 function stems(text: string): string[] {
   return normalise(text)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => [...w].length >= 3)
-    .map((w) => [...w].slice(0, 5).join(''));
+    .flatMap((w) => {
+      const letters = [...w];
+      if (unspaced.test(w)) return letters.slice(0, -1).map((c, i) => c + letters[i + 1]!);
+      return letters.length >= 3 ? [letters.slice(0, 5).join('')] : [];
+    });
 }
 
 /**

@@ -66,7 +66,8 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
     const t = deps.translator;
     const commands = (lng: string) => commandNames.map((command) => ({ command, description: t.t(lng, `common:command_descriptions.${command}`) }));
     await bot.api.setMyCommands(commands(t.defaultLocale));
-    for (const lng of t.locales) await bot.api.setMyCommands(commands(lng), { language_code: lng.split('-')[0] as LanguageCode });
+    // Telegram keys the menu by a two-letter language: a regional variant (pt-BR) shares its language's.
+    for (const lng of t.locales.filter((l) => !l.includes('-'))) await bot.api.setMyCommands(commands(lng), { language_code: lng as LanguageCode });
   }
 
   return {
