@@ -91,6 +91,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
   const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
   wakeOutbox = () => outbox.wake();
   const channels = senders.map((s) => s.channel);
+  let stopSweeping = () => {};
 
   return {
     config,
@@ -106,12 +107,14 @@ export async function createPonte({ config, log, channels: factories = [], sende
     channels,
     platformChannels,
     async start() {
+      stopSweeping = processor.sweep(channels);
       const recovered = await processor.recover(channels);
       if (recovered > 0) log.info({ recovered }, 'resuming events received before the last stop');
       outbox.start();
       for (const channel of platformChannels) await channel.start?.();
     },
     async stop() {
+      stopSweeping();
       for (const channel of platformChannels) await channel.stop?.();
       await http.close();
       await processor.idle();

@@ -31,10 +31,13 @@ export async function insertInboundEvents(tx: Tx, dialect: Dialect, events: Inbo
   return stored;
 }
 
-/** The events still waiting to be handled on these channels, oldest first (for recovery after a stop). */
-export async function pendingInboundEvents(prisma: Prisma, channels: readonly string[]): Promise<StoredEventRef[]> {
+/**
+ * The events still waiting to be handled on these channels, oldest first (for recovery after a
+ * stop), optionally only those received before `receivedBefore` (epoch ms).
+ */
+export async function pendingInboundEvents(prisma: Prisma, channels: readonly string[], receivedBefore?: number): Promise<StoredEventRef[]> {
   return prisma.inboundEvent.findMany({
-    where: { status: 'pending', channel: { in: [...channels] } },
+    where: { status: 'pending', channel: { in: [...channels] }, ...(receivedBefore !== undefined ? { receivedAt: { lt: BigInt(receivedBefore) } } : {}) },
     orderBy: { id: 'asc' },
     select: { id: true, channel: true, address: true },
   });

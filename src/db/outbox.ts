@@ -25,11 +25,25 @@ export async function enqueueMessages(
   });
 }
 
+type ClaimedRow = { id: number; channel: string; address: string; personId: string | null; payload: unknown; attempts: number };
+
+/** Due messages of people with nothing earlier in flight or waiting for a retry. */
+function dueCondition(channels: readonly string[], now: number): P.Sql {
+  return P.sql`o."status" = 'pending' AND o."dueAt" <= ${BigInt(now)} AND o."channel" IN (${P.join([...channels])})
+    AND NOT EXISTS (
+      SELECT 1 FROM "OutboxMessage" e
+      WHERE e."channel" = o."channel" AND e."address" = o."address" AND e."id" < o."id"
+        AND (e."status" = 'sending' OR (e."status" = 'pending' AND e."dueAt" > ${BigInt(now)})))`;
+}
+
 /**
- * Claims due messages for sending: marks them `sending` with a lease and returns them. A
- * person's message is skipped while an earlier one of theirs is in flight or waiting for a
- * retry, so each person receives their messages in order. On PostgreSQL the rows are locked
- * with SKIP LOCKED, so several instances claim disjoint sets.
+ * Claims due messages for sending: marks them `sending` with a lease and returns them, oldest
+ * first. A person's message is skipped while an earlier one of theirs is in flight or waiting
+ * for a retry, so each person receives their messages in order.
+ *
+ * On SQLite one process writes, and one statement does it. On PostgreSQL several instances claim
+ * at once: rows are locked with SKIP LOCKED, and a person's rows are taken only from their oldest
+ * unsent message on, without a gap, so no two instances ever send one person's messages at once.
  */
 export async function claimDueMessages(
   prisma: Prisma,
@@ -40,20 +54,41 @@ export async function claimDueMessages(
   limit: number,
 ): Promise<OutboxRow[]> {
   if (channels.length === 0) return [];
-  const lock = dialect === 'postgresql' ? P.sql`FOR UPDATE SKIP LOCKED` : P.empty;
-  const rows = await prisma.$queryRaw<{ id: number; channel: string; address: string; personId: string | null; payload: unknown; attempts: number }[]>`
-    UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${BigInt(now + leaseMs)}, "attempts" = "attempts" + 1
-    WHERE "id" IN (
-      SELECT o."id" FROM "OutboxMessage" o
-      WHERE o."status" = 'pending' AND o."dueAt" <= ${BigInt(now)} AND o."channel" IN (${P.join([...channels])})
-        AND NOT EXISTS (
-          SELECT 1 FROM "OutboxMessage" e
-          WHERE e."channel" = o."channel" AND e."address" = o."address" AND e."id" < o."id"
-            AND (e."status" = 'sending' OR (e."status" = 'pending' AND e."dueAt" > ${BigInt(now)})))
-      ORDER BY o."id"
-      LIMIT ${limit}
-      ${lock})
-    RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
+  const lease = BigInt(now + leaseMs);
+  let rows: ClaimedRow[];
+  if (dialect === 'sqlite') {
+    rows = await prisma.$queryRaw<ClaimedRow[]>`
+      UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${lease}, "attempts" = "attempts" + 1
+      WHERE "id" IN (SELECT o."id" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)} ORDER BY o."id" LIMIT ${limit})
+      RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
+  } else {
+    rows = await prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: number; channel: string; address: string }[]>`
+        SELECT o."id", o."channel", o."address" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)}
+        ORDER BY o."id" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      if (locked.length === 0) return [];
+      const mine = new Set(locked.map((r) => Number(r.id)));
+      const people = [...new Map(locked.map((r) => [`${r.channel}\u0000${r.address}`, r])).values()];
+      const unsent = await tx.$queryRaw<{ id: number; channel: string; address: string }[]>`
+        SELECT "id", "channel", "address" FROM "OutboxMessage"
+        WHERE "status" IN ('pending', 'sending') AND ("channel", "address") IN (${P.join(people.map((p) => P.sql`(${p.channel}, ${p.address})`))})
+        ORDER BY "id"`;
+      const byPerson = new Map<string, number[]>();
+      for (const r of unsent) byPerson.set(`${r.channel}\u0000${r.address}`, [...(byPerson.get(`${r.channel}\u0000${r.address}`) ?? []), Number(r.id)]);
+      const chosen: number[] = [];
+      for (const ids of byPerson.values()) {
+        for (const id of ids) {
+          if (!mine.has(id)) break;
+          chosen.push(id);
+        }
+      }
+      if (chosen.length === 0) return [];
+      return tx.$queryRaw<ClaimedRow[]>`
+        UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${lease}, "attempts" = "attempts" + 1
+        WHERE "id" IN (${P.join(chosen)})
+        RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
+    });
+  }
   return rows
     .map((r) => ({
       id: Number(r.id),

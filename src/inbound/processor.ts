@@ -1,6 +1,6 @@
 import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { closeHandover, erasePerson, loadConversation, openCase, openInboxItem, saveAssessment, saveConversation } from '../db/conversations.js';
 import { markInboundHandled, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
@@ -9,6 +9,11 @@ import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
+/** The first key of the per-person advisory lock (the second is a hash of channel and address). */
+const PERSON_LOCK_CLASS = 7_403_122;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface Processor {
   /** Hands stored events to their people's queues. */
   enqueue(events: readonly StoredEventRef[]): void;
@@ -16,6 +21,11 @@ export interface Processor {
   recover(channels: readonly string[]): Promise<number>;
   /** Resolves when every queue is empty. */
   idle(): Promise<void>;
+  /**
+   * Every `everyMs`, picks up events pending for longer than `olderThanMs`: those of an instance
+   * that stopped before handling them. Returns a function that stops the sweeping.
+   */
+  sweep(channels: readonly string[], options?: { everyMs?: number; olderThanMs?: number }): () => void;
 }
 
 export interface ProcessorDeps {
@@ -40,70 +50,107 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
 
+  type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number };
+
+  /**
+   * Handles the person's oldest pending event (up to `ref`). On PostgreSQL the person is locked
+   * for the transaction first, with a try-lock: when another instance holds them, this one
+   * waits its turn instead of blocking (and never deadlocks with another instance's batch).
+   * Taking the oldest pending event keeps the person's order even when their next message
+   * reached another instance first.
+   */
+  async function handleNext(tx: Tx, ref: StoredEventRef, now: Date, working: { id?: number }): Promise<Outcome> {
+    if (db.dialect === 'postgresql') {
+      const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PERSON_LOCK_CLASS}, hashtext(${`${ref.channel}:${ref.address}`})) AS locked`;
+      if (!row?.locked) return { kind: 'busy' };
+    }
+    const event = await tx.inboundEvent.findFirst({
+      where: { channel: ref.channel, address: ref.address, status: 'pending', id: { lte: ref.id } },
+      orderBy: { id: 'asc' },
+      select: { id: true, payload: true },
+    });
+    if (!event) return { kind: 'none' };
+    working.id = event.id;
+    const payload = readPayload(event.payload);
+    if (!payload) {
+      await markInboundHandled(tx, event.id, 'failed', false, now.getTime());
+      return { kind: 'handled', eventId: event.id, outCount: 0 };
+    }
+    const stored = await loadConversation(tx, ref.channel, ref.address);
+    const turn: Turn = engine.handle({
+      profile: stored?.profile ?? null,
+      session: stored?.session ?? null,
+      content: payload.content,
+      now,
+      ...(payload.localeHint ? { localeHint: payload.localeHint } : {}),
+    });
+    const erase = turn.actions.some((a) => a.type === 'erasePerson');
+    let personId = stored?.personId;
+    if (erase && personId) {
+      await erasePerson(tx, personId, ref.channel, ref.address);
+      personId = undefined;
+    } else if (!erase) {
+      personId = await saveConversation(tx, { ...ref, personId }, turn.profile, turn.session, now);
+      for (const action of turn.actions) {
+        if (action.type === 'openHandover') await openInboxItem(tx, personId, 'handover');
+        if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
+        if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
+        if (action.type === 'saveAssessment') await saveAssessment(tx, personId, action);
+        if (action.type === 'openCase') {
+          const { type: _type, ...report } = action;
+          await openCase(tx, personId, report);
+        }
+      }
+    }
+    await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
+    const keep = !erase && turn.actions.some((a) => a.type === 'keepEvent');
+    await markInboundHandled(tx, event.id, 'done', keep, now.getTime());
+    return { kind: 'handled', eventId: event.id, outCount: turn.out.length };
+  }
+
+  /** Handles `ref` and any older pending event of the same person, in order. */
   async function handle(ref: StoredEventRef): Promise<void> {
     hitFailpoint('before-handle');
-    const started = performance.now();
-    const now = new Date();
-    try {
-      const outCount = await committer.run(async (tx) => {
-        const event = await tx.inboundEvent.findUnique({ where: { id: ref.id }, select: { status: true, payload: true } });
-        if (!event || event.status !== 'pending') return 0;
-        const payload = readPayload(event.payload);
-        if (!payload) {
-          await markInboundHandled(tx, ref.id, 'failed', false, now.getTime());
-          return 0;
+    for (let attempt = 0; attempt < 1000; attempt += 1) {
+      const started = performance.now();
+      const now = new Date();
+      const working: { id?: number } = {};
+      try {
+        const outcome = await committer.run((tx) => handleNext(tx, ref, now, working));
+        if (outcome.kind === 'none') return;
+        if (outcome.kind === 'busy') {
+          await sleep(Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
+          continue;
         }
-        const stored = await loadConversation(tx, ref.channel, ref.address);
-        const turn: Turn = engine.handle({
-          profile: stored?.profile ?? null,
-          session: stored?.session ?? null,
-          content: payload.content,
-          now,
-          ...(payload.localeHint ? { localeHint: payload.localeHint } : {}),
-        });
-        const erase = turn.actions.some((a) => a.type === 'erasePerson');
-        let personId = stored?.personId;
-        if (erase && personId) {
-          await erasePerson(tx, personId, ref.channel, ref.address);
-          personId = undefined;
-        } else if (!erase) {
-          personId = await saveConversation(tx, { ...ref, personId }, turn.profile, turn.session, now);
-          for (const action of turn.actions) {
-            if (action.type === 'openHandover') await openInboxItem(tx, personId, 'handover');
-            if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
-            if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
-            if (action.type === 'saveAssessment') await saveAssessment(tx, personId, action);
-            if (action.type === 'openCase') {
-              const { type: _type, ...report } = action;
-              await openCase(tx, personId, report);
-            }
-          }
-        }
-        await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
-        const keep = !erase && turn.actions.some((a) => a.type === 'keepEvent');
-        await markInboundHandled(tx, ref.id, 'done', keep, now.getTime());
-        return turn.out.length;
-      });
-      metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
-      metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
-      if (outCount > 0) onOutbound();
-    } catch (err) {
-      // A flow or data bug must not silence the person: they get a kind sorry, the event is
-      // marked failed (so it is not retried forever) and the error is logged without content.
-      log.error({ err, eventId: ref.id, channel: ref.channel }, 'inbound event failed');
-      metrics.inboundHandled.inc({ channel: ref.channel, result: 'failed' });
-      await committer
-        .run(async (tx) => {
-          const stored = await loadConversation(tx, ref.channel, ref.address);
-          const locale = stored?.profile.locale ?? translator.defaultLocale;
-          await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: stored?.personId ?? null }, [
-            { kind: 'text', locale, text: translator.t(locale, 'common:sorry') },
-          ], now.getTime());
-          await markInboundHandled(tx, ref.id, 'failed', false, now.getTime());
-        })
-        .then(onOutbound)
-        .catch((e: unknown) => log.error({ err: e, eventId: ref.id }, 'could not record a failed event'));
+        metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
+        metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
+        if (outcome.outCount > 0) onOutbound();
+        if (outcome.eventId === ref.id) return;
+      } catch (err) {
+        await recordFailure(ref, working.id ?? ref.id, now, err);
+        if ((working.id ?? ref.id) === ref.id) return;
+      }
     }
+  }
+
+  /**
+   * A flow or data bug must not silence the person: they get a kind sorry, the event is marked
+   * failed (so it is not retried forever) and the error is logged without content.
+   */
+  async function recordFailure(ref: StoredEventRef, eventId: number, now: Date, err: unknown): Promise<void> {
+    log.error({ err, eventId, channel: ref.channel }, 'inbound event failed');
+    metrics.inboundHandled.inc({ channel: ref.channel, result: 'failed' });
+    await committer
+      .run(async (tx) => {
+        const stored = await loadConversation(tx, ref.channel, ref.address);
+        const locale = stored?.profile.locale ?? translator.defaultLocale;
+        await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: stored?.personId ?? null }, [
+          { kind: 'text', locale, text: translator.t(locale, 'common:sorry') },
+        ], now.getTime());
+        await markInboundHandled(tx, eventId, 'failed', false, now.getTime());
+      })
+      .then(onOutbound)
+      .catch((e: unknown) => log.error({ err: e, eventId }, 'could not record a failed event'));
   }
 
   function enqueue(events: readonly StoredEventRef[]): void {
@@ -129,6 +176,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     async idle() {
       while (chains.size > 0) await Promise.all([...chains.values()]);
       await committer.idle();
+    },
+    sweep(channels, { everyMs = 5000, olderThanMs = 15_000 } = {}) {
+      const timer = setInterval(() => {
+        pendingInboundEvents(db.prisma, channels, Date.now() - olderThanMs)
+          .then(enqueue)
+          .catch((err: unknown) => log.error({ err }, 'inbox sweep failed'));
+      }, everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
     },
   };
 }
