@@ -154,3 +154,27 @@ export async function sendContexts(prisma: Prisma, rows: readonly OutboxRow[]): 
   const people = ids.length ? await prisma.person.findMany({ where: { id: { in: ids } }, select: { channel: true, address: true, lastInboundAt: true } }) : [];
   return new Map(people.map((p) => [`${p.channel}\u0000${p.address}`, { lastInboundAt: p.lastInboundAt?.getTime() }]));
 }
+
+/**
+ * Leases `want` sends of `second` under `limit` for the key, shared by all instances: all of
+ * them or none. Returns how many were granted.
+ */
+async function leaseExactly(prisma: Prisma, key: string, second: number, want: number, limit: number): Promise<number> {
+  const rows = await prisma.$queryRaw<{ used: number }[]>`
+    INSERT INTO "RateWindow" ("key", "second", "used") VALUES (${key}, ${BigInt(second)}, ${want})
+    ON CONFLICT ("key", "second") DO UPDATE SET "used" = "RateWindow"."used" + ${want}
+    WHERE "RateWindow"."used" + ${want} <= ${limit}
+    RETURNING "used"`;
+  return rows.length > 0 ? want : 0;
+}
+
+/** Leases up to `want` sends (falling back to one near the end of the second); 0 when it is used up. */
+export async function leaseSends(prisma: Prisma, key: string, second: number, want: number, limit: number): Promise<number> {
+  const granted = await leaseExactly(prisma, key, second, Math.min(want, limit), limit);
+  return granted > 0 || want <= 1 ? granted : leaseExactly(prisma, key, second, 1, limit);
+}
+
+/** Drops rate windows older than a minute (they only ever matter for the current second). */
+export async function pruneRateWindows(prisma: Prisma, now: number): Promise<void> {
+  await prisma.rateWindow.deleteMany({ where: { second: { lt: BigInt(Math.floor(now / 1000) - 60) } } });
+}

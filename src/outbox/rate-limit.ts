@@ -77,3 +77,62 @@ export class KeyedBuckets {
     return entry.bucket.take();
   }
 }
+
+/** Something `take()`s a send slot: a local bucket, or one shared through the database. */
+export interface SendLimiter {
+  take(): Promise<void>;
+  pause(until: number): void;
+}
+
+/**
+ * A per-second limit shared by every instance through the database (PostgreSQL): each instance
+ * leases a share of the current second's sends with one upsert, and spends it locally. So the
+ * platform's cap (WhatsApp's 80/s is per business number) holds for all instances together.
+ * A lease of a tenth of the rate keeps database round trips to about ten a second per instance.
+ */
+export class SharedRateLimiter implements SendLimiter {
+  private leased = 0;
+  private second = 0;
+  private pausedUntil = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly leaseSize: number;
+
+  constructor(
+    private readonly key: string,
+    private readonly rate: number,
+    private readonly lease: (key: string, second: number, want: number, limit: number) => Promise<number>,
+  ) {
+    this.leaseSize = Math.max(1, Math.floor(rate / 10));
+  }
+
+  pause(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+
+  take(): Promise<void> {
+    const turn = this.tail.then(() => this.wait());
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async wait(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      if (now < this.pausedUntil) {
+        await sleep(this.pausedUntil - now);
+        continue;
+      }
+      const second = Math.floor(now / 1000);
+      if (second !== this.second) {
+        this.second = second;
+        this.leased = 0;
+      }
+      if (this.leased > 0) {
+        this.leased -= 1;
+        return;
+      }
+      this.leased = await this.lease(this.key, second, this.leaseSize, this.rate);
+      if (this.leased === 0) await sleep((second + 1) * 1000 - Date.now() + 1);
+    }
+  }
+}

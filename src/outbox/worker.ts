@@ -1,11 +1,11 @@
 import type { ChannelSender, SendContext } from '../channels/types.js';
 import type { Db } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
-import { claimDueMessages, recordOutcomes, releaseExpiredClaims, sendContexts, type OutboxRow, type SendOutcome } from '../db/outbox.js';
+import { claimDueMessages, leaseSends, pruneRateWindows, recordOutcomes, releaseExpiredClaims, sendContexts, type OutboxRow, type SendOutcome } from '../db/outbox.js';
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { KeyedBuckets, TokenBucket } from './rate-limit.js';
+import { KeyedBuckets, SharedRateLimiter, TokenBucket, type SendLimiter } from './rate-limit.js';
 import { describeSendError, nextAttemptAt } from './retry.js';
 
 export interface Outbox {
@@ -46,7 +46,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const leaseMs = options.leaseMs ?? 60_000;
   const maxInFlight = options.maxInFlight ?? 512;
   const senders = new Map(options.senders.map((s) => [s.channel, s]));
-  const channelBuckets = new Map(options.senders.map((s) => [s.channel, new TokenBucket(s.ratePerSecond)]));
+  // On PostgreSQL several instances may send: the channel's cap is shared through the database.
+  const channelBuckets = new Map<string, SendLimiter>(
+    options.senders.map((s) => [
+      s.channel,
+      db.dialect === 'postgresql' && s.ratePerSecond > 0
+        ? new SharedRateLimiter(`channel:${s.channel}`, s.ratePerSecond, (key, second, want, limit) => leaseSends(db.prisma, key, second, want, limit))
+        : new TokenBucket(s.ratePerSecond),
+    ]),
+  );
   const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
   const channels = [...senders.keys()];
 
@@ -146,6 +154,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     try {
       const released = await releaseExpiredClaims(db.prisma, Date.now());
       if (released > 0) log.warn({ released }, 'outbox claims expired and were released');
+      if (db.dialect === 'postgresql') await pruneRateWindows(db.prisma, Date.now());
     } catch (err) {
       log.error({ err }, 'outbox lease sweep failed');
     }

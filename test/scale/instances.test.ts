@@ -6,6 +6,8 @@ import { createEngine, type Turn } from '../../src/core/engine.js';
 import { createTranslator } from '../../src/core/i18n.js';
 import { postgresUrl, postgresDatabase, type TestDatabase } from '../helpers/databases.js';
 import { startTestPonte, type Delivered, type TestPonte } from '../helpers/ponte.js';
+import { waitFor } from '../helpers/wait.js';
+import type { ChannelSender } from '../../src/channels/types.js';
 
 const script = ['/start', '1', '1', '3', '2', '1', '1', '3'];
 
@@ -71,5 +73,40 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL database', () => 
     const sent = await a.ponte.db.prisma.outboxMessage.count({ where: { status: 'sent' } });
     expect(sent).toBe(people.length * expected.length);
     expect(await a.ponte.db.prisma.inboundEvent.count({ where: { status: 'done' } })).toBe(people.length * script.length);
+  });
+});
+
+describe.skipIf(!postgresUrl)('a platform cap shared by two instances', () => {
+  it('keeps every second’s sends of both instances together within the channel’s rate', async () => {
+    const database = await postgresDatabase();
+    const sends: number[] = [];
+    const capped = (): ChannelSender => ({
+      channel: 'capped',
+      ratePerSecond: 20,
+      ratePerAddress: 0,
+      send: async () => {
+        sends.push(Date.now());
+        return {};
+      },
+    });
+    const a = await startTestPonte(database.url, [capped()]);
+    const b = await startTestPonte(database.url, [capped()]);
+    try {
+      const { enqueueMessages } = await import('../../src/db/outbox.js');
+      await a.ponte.db.prisma.$transaction(async (tx) => {
+        for (let i = 0; i < 70; i++) await enqueueMessages(tx, { channel: 'capped', address: `x${i}`, personId: null }, [{ kind: 'text', locale: 'en', text: 'hi' }], Date.now());
+      });
+      a.ponte.outbox.wake();
+      b.ponte.outbox.wake();
+      await waitFor('all sends', () => sends.length === 70, 20_000);
+      const perSecond = new Map<number, number>();
+      for (const t of sends) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(20);
+      expect(perSecond.size).toBeGreaterThanOrEqual(4);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
   });
 });
