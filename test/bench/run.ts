@@ -1,0 +1,278 @@
+// `npm run bench`: Ponte's speed beside a baseline, measured in one run on this machine.
+//
+// 1. Inbound: simulated people send Telegram updates through the real webhook of the real
+//    service (`src/main.ts`, a child process) to a local double of the Bot API; latency is from
+//    the webhook POST to the platform send. The same load runs against a bare grammY webhook bot
+//    that stores nothing and answers every message with one send. SQLite always; PostgreSQL when
+//    BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set.
+// 2. Fan-out: a survey to 50,000 WhatsApp people (BENCH_FANOUT to change), the Graph double
+//    enforcing 1,000 messages/s (BENCH_CAP): time to enqueue, the service's peak memory, the
+//    achieved send rate against the cap, and how many 130429 answers it got.
+//
+// Prints a table and writes bench-results/bench.json.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Bot, webhookCallback } from 'grammy';
+import pg from 'pg';
+import { openDb } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { startGraphDouble } from '../doubles/graph-api.js';
+import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-api.js';
+import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
+import { root, runEntry } from '../helpers/spawn.js';
+
+const SECRET = 'bench_secret';
+const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
+const secondsPerLevel = Number(process.env.BENCH_SECONDS ?? 5);
+const fanoutSize = Number(process.env.BENCH_FANOUT ?? 50_000);
+const cap = Number(process.env.BENCH_CAP ?? 1000);
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
+
+interface InboundResult {
+  target: string;
+  people: number;
+  messages: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Waits for the double's next send to `chatId`. */
+function replyWaiter(double: TelegramDouble) {
+  const waiting = new Map<string, () => void>();
+  const push = double.sent.push.bind(double.sent);
+  double.sent.push = (...items) => {
+    for (const item of items) {
+      const resolve = waiting.get(item.chatId);
+      if (resolve) {
+        waiting.delete(item.chatId);
+        resolve();
+      }
+    }
+    // Keep memory flat over long runs: the bench needs the moment, not the list.
+    void push;
+    return 0;
+  };
+  return (chatId: string) => new Promise<void>((resolve) => waiting.set(chatId, resolve));
+}
+
+/** Closed-loop load: each person sends, waits for the reply, sends again, for `seconds`. */
+async function load(url: string, double: TelegramDouble, people: number, seconds: number, target: string): Promise<InboundResult> {
+  const nextReply = replyWaiter(double);
+  const latencies: number[] = [];
+  let update = Math.floor(Math.random() * 1e9);
+  const deadline = performance.now() + seconds * 1000;
+  const base = 10_000_000 + Math.floor(Math.random() * 1e6) * 1000;
+  await Promise.all(
+    Array.from({ length: people }, async (_, i) => {
+      const chatId = base + i;
+      while (performance.now() < deadline) {
+        const body = JSON.stringify({
+          update_id: update++,
+          message: { message_id: update, date: 1_700_000_000, from: { id: chatId, is_bot: false, first_name: 'B', language_code: 'en' }, chat: { id: chatId, type: 'private' }, text: 'hello' },
+        });
+        const started = performance.now();
+        const replied = nextReply(String(chatId));
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${target}: webhook answered ${res.status}`);
+        await replied;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    target,
+    people,
+    messages: latencies.length,
+    perSecond: round(latencies.length / seconds),
+    p50: round(percentile(latencies, 50), 2),
+    p95: round(percentile(latencies, 95), 2),
+    p99: round(percentile(latencies, 99), 2),
+  };
+}
+
+/** The baseline: a minimal grammY webhook bot that answers every message with one send. */
+async function startBaseline(double: TelegramDouble): Promise<{ url: string; close(): Promise<void> }> {
+  const bot = new Bot(double.token, { client: { apiRoot: double.url }, botInfo: { id: 999, is_bot: true, first_name: 'Base', username: 'base_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never });
+  bot.on('message', (ctx) => ctx.reply('ok'));
+  const server: Server = createHttpServer(webhookCallback(bot, 'http', { secretToken: SECRET }));
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function startPonte(databaseUrl: string, env: Record<string, string>) {
+  const port = await freePort();
+  const service = runEntry('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > deadline) throw new Error(`the service did not become ready: ${(await Promise.race([service.done, Promise.resolve(undefined)]))?.stderr ?? ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: service.child.pid!,
+    async stop() {
+      service.child.kill('SIGTERM');
+      await service.done;
+    },
+  };
+}
+
+/** A fresh PostgreSQL database for one run. */
+async function postgresDatabase(url: string): Promise<TestDatabase> {
+  const name = `ponte_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function inbound(): Promise<InboundResult[]> {
+  const results: InboundResult[] = [];
+  const databases: [string, () => Promise<TestDatabase>][] = [['ponte/sqlite', async () => sqliteDatabase()]];
+  if (postgresUrl) databases.push(['ponte/postgresql', () => postgresDatabase(postgresUrl)]);
+  for (const people of levels) {
+    const double = await startTelegramDouble({ perChatPerSecond: 1_000_000 });
+    const baseline = await startBaseline(double);
+    results.push(await load(baseline.url, double, people, secondsPerLevel, 'baseline/grammY'));
+    await baseline.close();
+    for (const [target, create] of databases) {
+      const database = await create();
+      const ponte = await startPonte(database.url, {
+        PUBLIC_URL: 'https://bench.invalid',
+        TELEGRAM_BOT_TOKEN: double.token,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+        TELEGRAM_API_ROOT: double.url,
+        TELEGRAM_RATE_LIMIT: '0',
+        TELEGRAM_CHAT_RATE_LIMIT: '0',
+      });
+      results.push(await load(`${ponte.base}/webhooks/telegram`, double, people, secondsPerLevel, target));
+      await ponte.stop();
+      await database.drop();
+    }
+    await double.close();
+  }
+  return results;
+}
+
+/** Peak resident memory of a process, from /proc (Linux). */
+function peakRssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+async function fanout() {
+  const token = 'bench-token';
+  const phoneNumberId = '100200300';
+  const graph = await startGraphDouble({ token, phoneNumberId, ratePerSecond: cap });
+  const database = sqliteDatabase();
+  await migrate(database.url);
+  const db = await openDb(database.url);
+  const now = Date.now();
+  const started = performance.now();
+  // The survey: one template message to each person, queued in transactions of 5,000.
+  for (let from = 0; from < fanoutSize; from += 5000) {
+    const rows = Array.from({ length: Math.min(5000, fanoutSize - from) }, (_, i) => ({
+      channel: 'whatsapp',
+      address: String(351_900_000_000 + from + i),
+      personId: null,
+      payload: { kind: 'template', locale: 'pt', name: 'ponte_update', params: ['Como correu este mês?'], text: 'Como correu este mês?' },
+      status: 'pending',
+      dueAt: BigInt(now),
+      createdAt: BigInt(now),
+    }));
+    await db.prisma.outboxMessage.createMany({ data: rows });
+  }
+  const enqueueSeconds = (performance.now() - started) / 1000;
+  await db.close();
+  const ponte = await startPonte(database.url, {
+    WHATSAPP_ACCESS_TOKEN: token,
+    WHATSAPP_PHONE_NUMBER_ID: phoneNumberId,
+    WHATSAPP_APP_SECRET: 'bench-secret',
+    WHATSAPP_API_URL: graph.url,
+    WHATSAPP_RATE_LIMIT: String(cap),
+  });
+  const sendStart = performance.now();
+  const deadline = Date.now() + (fanoutSize / cap) * 3000 + 60_000;
+  while (graph.accepted.length < fanoutSize && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const sendSeconds = (performance.now() - sendStart) / 1000;
+  const peak = peakRssMb(ponte.pid);
+  const throttled = graph.refused.filter((r) => r.code === 130429).length;
+  await ponte.stop();
+  await graph.close();
+  await database.drop();
+  const rate = graph.accepted.length / sendSeconds;
+  return {
+    people: fanoutSize,
+    cap,
+    enqueueSeconds: round(enqueueSeconds, 2),
+    sent: graph.accepted.length,
+    sendSeconds: round(sendSeconds, 1),
+    perSecond: round(rate),
+    ofCap: `${round((rate / cap) * 100)} %`,
+    throttled130429: throttled,
+    peakRssMb: peak,
+  };
+}
+
+async function main() {
+  const inboundResults = await inbound();
+  console.log('\nInbound: Telegram webhook → reply sent (closed loop, each person waits for the reply)\n');
+  console.table(inboundResults.map((r) => ({ target: r.target, people: r.people, 'msg/s': r.perSecond, 'p50 ms': r.p50, 'p95 ms': r.p95, 'p99 ms': r.p99 })));
+  const ratios = inboundResults
+    .filter((r) => r.target.startsWith('ponte'))
+    .map((r) => {
+      const base = inboundResults.find((b) => b.target.startsWith('baseline') && b.people === r.people)!;
+      return { target: r.target, people: r.people, 'ours/baseline': round(r.perSecond / base.perSecond, 2) };
+    });
+  console.table(ratios);
+  const fan = fanoutSize > 0 ? await fanout() : undefined;
+  if (fan) {
+    console.log(`\nFan-out: a survey to ${fan.people} WhatsApp people, the double capped at ${fan.cap}/s\n`);
+    console.table([fan]);
+  }
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  const file = join(root, 'bench-results', 'bench.json');
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, inbound: inboundResults, ratios, fanout: fan }, null, 2)}\n`);
+  console.log(`\nwritten: ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
