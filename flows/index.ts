@@ -6,6 +6,7 @@ import registerMentor from './register-mentor.js';
 import report from './report.js';
 import faq from './faq.js';
 import handover from './handover.js';
+import infoDays from './info-days.js';
 import help from './help.js';
 import language from './language.js';
 import menu from './menu.js';
@@ -27,4 +28,5 @@ export const flows: readonly FlowDef[] = [
   menteeAssessment,
   mentorAssessment,
   report,
+  infoDays,
 ];

@@ -9,13 +9,14 @@ export default defineFlow({
     main: {
       prompt: 'menu:main',
       expect: choice(
-        [{ id: 'signup', when: 'canRegister' }, { id: 'needs', when: 'registeredMentee' }, 'faq', 'report', 'person', 'language', 'privacy'],
+        [{ id: 'signup', when: 'canRegister' }, { id: 'needs', when: 'registeredMentee' }, 'faq', 'infodays', 'report', 'person', 'language', 'privacy'],
         'menu:choices',
       ),
       branches: {
         signup: 'signup',
         needs: 'flow:needs',
         faq: 'flow:faq',
+        infodays: 'flow:infodays',
         report: 'flow:report',
         person: 'flow:handover',
         language: 'flow:language',

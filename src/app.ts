@@ -17,6 +17,7 @@ import { createProcessor, type Processor } from './inbound/processor.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutbox, type Outbox } from './outbox/worker.js';
+import { startScheduler } from './scheduler/index.js';
 
 export const localesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../locales');
 
@@ -80,6 +81,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     log: log.child({ component: 'processor' }),
     metrics,
     onOutbound: () => wakeOutbox(),
+    programmeTimezone: config.programmeTimezone,
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
@@ -92,6 +94,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
   wakeOutbox = () => outbox.wake();
   const channels = senders.map((s) => s.channel);
   let stopSweeping = () => {};
+  let stopScheduler = () => {};
 
   return {
     config,
@@ -108,6 +111,15 @@ export async function createPonte({ config, log, channels: factories = [], sende
     platformChannels,
     async start() {
       stopSweeping = processor.sweep(channels);
+      const scheduler = startScheduler({
+        committer,
+        translator,
+        programmeTimezone: config.programmeTimezone,
+        log: log.child({ component: 'scheduler' }),
+        metrics,
+        onOutbound: () => outbox.wake(),
+      });
+      stopScheduler = () => scheduler.stop();
       const recovered = await processor.recover(channels);
       if (recovered > 0) log.info({ recovered }, 'resuming events received before the last stop');
       outbox.start();
@@ -115,6 +127,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     },
     async stop() {
       stopSweeping();
+      stopScheduler();
       for (const channel of platformChannels) await channel.stop?.();
       await http.close();
       await processor.idle();

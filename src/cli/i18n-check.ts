@@ -71,7 +71,8 @@ export function checkLocale(locale: string, english: Map<string, string> = loadT
     const en = english.get(key) ?? english.get(`${base(key)}_other`);
     if (en === undefined) continue;
     if (placeholders(value) !== placeholders(en)) problems.push(`${locale} ${key}: placeholders {${placeholders(value)}} differ from English {${placeholders(en)}}`);
-    if (locale !== 'en' && value === en && /[A-Za-z]{4}/.test(value) && !mayMatchEnglish.some((re) => re.test(key))) {
+    const words = (text: string) => text.replace(/{{\s*[\w.]+\s*}}/g, '');
+    if (locale !== 'en' && value === en && /[A-Za-z]{4}/.test(words(value)) && !mayMatchEnglish.some((re) => re.test(key))) {
       problems.push(`${locale} ${key}: left in English`);
     }
     if (value.trim() === '') problems.push(`${locale} ${key}: empty`);

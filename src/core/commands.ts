@@ -10,13 +10,30 @@ export interface Command {
   payload?: string;
 }
 
-/** Lower case, without accents, a leading slash or surrounding punctuation: how people type commands. */
+/** The zeros of the digit sets people type on their phones: Arabic-Indic, Persian, Devanagari, Bengali. */
+const digitZeros = [0x0660, 0x06f0, 0x0966, 0x09e6];
+
+/**
+ * Lower case, without accents, a leading slash or surrounding punctuation: how people type
+ * commands. Digits of other scripts become 0–9 (a Persian keyboard types ۲ for 2), and the
+ * Arabic keyboard's ي and ك become the Persian ی and ک, which look the same.
+ */
 export function normalise(text: string): string {
   return text
+    .replace(/[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef]/g, (d) => {
+      const cp = d.codePointAt(0)!;
+      return String(cp - digitZeros.find((zero) => cp >= zero && cp <= zero + 9)!);
+    })
+    .replace(/ي/g, 'ی')
+    .replace(/ك/g, 'ک')
+    // Accents of Latin, Greek and Cyrillic letters, and Arabic short vowels, are left out; the
+    // vowel signs of Indic scripts are letters in all but name, so they stay.
     .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+    .replace(/[\u0300-\u036f\u064b-\u0652]/g, '')
+    .normalize('NFC')
     .toLowerCase()
-    .replace(/^[\s/!.]+|[\s!.?؟]+$/gu, '')
+    // Sentence ends of other scripts too: Arabic ؟, Ethiopic ። ፧, Devanagari ।, Chinese 。？！
+    .replace(/^[\s/!.]+|[\s!.?؟።፧።।。？！]+$/gu, '')
     .trim();
 }
 
@@ -52,7 +69,8 @@ export function mentionsCrisis(content: InboundContent, locale: string, t: Trans
   const text = ` ${normalise(content.text).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
   for (const lng of new Set([locale, 'en'])) {
     const phrases = t.t(lng, 'common:crisis_words').split(',').map((w) => normalise(w).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).filter(Boolean);
-    if (phrases.some((p) => text.includes(` ${p} `))) return true;
+    // Chinese is written without spaces: there a phrase counts anywhere in the text.
+    if (phrases.some((p) => text.includes(` ${p} `) || (/\p{Script=Han}/u.test(p) && text.includes(p)))) return true;
   }
   return false;
 }

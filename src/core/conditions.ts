@@ -1,3 +1,4 @@
+import { formatWhen, type TurnContext } from './context.js';
 import type { Profile, SessionState } from './session.js';
 import type { Translator } from './i18n.js';
 import { normalise } from './commands.js';
@@ -39,7 +40,13 @@ export const conditions = {
   registered: (p: Profile) => p.registration !== null,
   registeredMentee: (p: Profile) => p.registration?.role === 'mentee',
   surveysOn: (p: Profile) => p.consent === 'granted' && !p.surveysOff,
-} satisfies Record<string, (p: Profile) => boolean>;
+  /** The chosen info day has room, the person is not signed up yet, and they agreed to the notice. */
+  infoDayOpen: (p: Profile, s: SessionState, c: TurnContext) => {
+    const day = c.infoDays.find((d) => d.id === s.data.infoDay);
+    return p.consent === 'granted' && !!day && !day.signedUp && !day.full;
+  },
+  infoDaySignedUp: (_p: Profile, s: SessionState, c: TurnContext) => !!c.infoDays.find((d) => d.id === s.data.infoDay)?.signedUp,
+} satisfies Record<string, (p: Profile, s: SessionState, c: TurnContext) => boolean>;
 export type ConditionName = keyof typeof conditions;
 
 /** Named values a prompt can interpolate. */
@@ -48,7 +55,19 @@ export const vars = {
   caseReference: (_p: Profile, _t: Translator, s: SessionState) => String(s.data.caseReference ?? ''),
   /** What is stored about the person, readable: the answers with their labels in the person's language. */
   summary: (p: Profile, t: Translator) => summarise(p, t),
-} satisfies Record<string, (p: Profile, t: Translator, s: SessionState) => string>;
+  /** The upcoming info days, one a line, or a word saying there are none. */
+  infoDayList: (p: Profile, t: Translator, _s: SessionState, c: TurnContext) =>
+    c.infoDays.length === 0
+      ? t.t(p.locale, 'infodays:none')
+      : c.infoDays.map((d, i) => `${i + 1}. ${formatWhen(d.startsAt, p.locale, c.timeZone)} · ${d.title} · ${d.place}`).join('\n'),
+  /** The chosen info day, in full. */
+  infoDayDetail: (p: Profile, t: Translator, s: SessionState, c: TurnContext) => {
+    const d = c.infoDays.find((day) => day.id === s.data.infoDay);
+    if (!d) return '';
+    const state = d.signedUp ? t.t(p.locale, 'infodays:you_are_signed_up') : d.full ? t.t(p.locale, 'infodays:full') : '';
+    return [d.title, `${formatWhen(d.startsAt, p.locale, c.timeZone)}`, d.place, state].filter(Boolean).join('\n');
+  },
+} satisfies Record<string, (p: Profile, t: Translator, s: SessionState, c: TurnContext) => string>;
 export type VarName = keyof typeof vars;
 
 /** Named sources of choice options that depend on more than the flow. */
@@ -61,7 +80,12 @@ export const choiceSources = {
     { id: 'other', label: t.t(p.locale, 'register:other_language') },
     { id: 'done', label: t.t(p.locale, 'common:done') },
   ],
-} satisfies Record<string, (p: Profile, t: Translator) => { id: string; label: string }[]>;
+  /** The upcoming info days by date and time (the prompt lists their titles), and the way back. */
+  infoDays: (p: Profile, t: Translator, c: TurnContext) => [
+    ...c.infoDays.map((d) => ({ id: d.id, label: formatWhen(d.startsAt, p.locale, c.timeZone) })),
+    { id: 'menu', label: t.t(p.locale, 'menu:signup_choices.menu') },
+  ],
+} satisfies Record<string, (p: Profile, t: Translator, c: TurnContext) => { id: string; label: string }[]>;
 export type ChoiceSourceName = keyof typeof choiceSources;
 
 /** Scripts written without spaces between words: there, pairs of characters stand in for words. */

@@ -2,6 +2,7 @@ import { FlowDefinitionError } from '../errors.js';
 import { mentionsCrisis, recogniseCommand, normalise, type Command } from './commands.js';
 import { choiceSources, conditions, searches, vars } from './conditions.js';
 import { effects, type Action } from './effects/index.js';
+import { emptyContext, type TurnContext } from './context.js';
 import type { InboundContent, OutboundMessage } from './events.js';
 import { resolveTarget, validateFlows, type FlowDef, type StepDef, type Target } from './flow.js';
 import type { Translator } from './i18n.js';
@@ -26,6 +27,8 @@ export interface TurnInput {
   content: InboundContent;
   localeHint?: string;
   now: Date;
+  /** What the turn may need from outside the person (upcoming info days, the time zone). */
+  context?: TurnContext;
 }
 
 /** What one inbound event changed: the drafts to save, the messages to queue, the actions to carry out. */
@@ -34,6 +37,8 @@ export interface Turn {
   session: SessionState;
   out: OutboundMessage[];
   actions: Action[];
+  /** Read-only: what the processor loaded for this turn. */
+  context: TurnContext;
 }
 
 export interface Engine {
@@ -74,14 +79,17 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     return Array.isArray(list) ? list.map(String) : [];
   }
 
-  function optionsOf(step: StepDef, profile: Profile, session: SessionState): { id: string; label: string }[] {
+  function optionsOf(step: StepDef, turn: Turn): { id: string; label: string }[] {
+    const { profile, session, context } = turn;
     const expect = step.expect;
     if (expect?.kind !== 'choice') return [];
     const chosen = new Set(collected(step, session));
     const all =
       'source' in expect
-        ? choiceSources[expect.source](profile, t)
-        : expect.options.filter((o) => !o.when || conditions[o.when](profile)).map((o) => ({ id: o.id, label: t.t(profile.locale, o.label) }));
+        ? choiceSources[expect.source](profile, t, context)
+        : expect.options
+            .filter((o) => !o.when || conditions[o.when](profile, session, context))
+            .map((o) => ({ id: o.id, label: t.t(profile.locale, o.label) }));
     // Nothing chosen yet: "that's all" would end the question with no answer.
     return all.filter((o) => !chosen.has(o.id) && (o.id !== DONE || !step.collect || chosen.size > 0));
   }
@@ -115,12 +123,12 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
   function prompt(turn: Turn, step: StepDef): void {
     const { profile, session } = turn;
     if (!step.prompt) return;
-    const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t, session)]));
+    const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t, session, turn.context)]));
     const again = collected(step, session).length > 0;
     const text = again ? t.t(profile.locale, 'common:collect_more') : t.t(profile.locale, step.prompt, values);
     if (step.expect?.kind === 'choice') {
       session.promptSeq += 1;
-      const choices = optionsOf(step, profile, session).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
+      const choices = optionsOf(step, turn).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
       turn.out.push({ kind: 'choices', locale: profile.locale, text, choices });
     } else {
       if (step.expect) session.promptSeq += 1;
@@ -170,7 +178,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
   function parseAnswer(step: StepDef, content: InboundContent, turn: Turn): Answer {
     const expect = step.expect!;
     if (expect.kind === 'choice') {
-      const options = optionsOf(step, turn.profile, turn.session);
+      const options = optionsOf(step, turn);
       if (content.kind === 'choice') {
         const [seq, id] = content.choiceId.split(/\.(.*)/s) as [string, string | undefined];
         if (Number(seq) !== turn.session.promptSeq || !options.some((o) => o.id === id)) return { kind: 'stale' };
@@ -240,7 +248,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     const session: SessionState = input.session
       ? structuredClone(input.session)
       : { flowId: FIRST_FLOW, flowVersion: flows.get(FIRST_FLOW)!.version, stepId: null, mode: 'bot', misses: 0, promptSeq: 0, data: {} };
-    const turn: Turn = { profile, session, out: [], actions: [] };
+    const turn: Turn = { profile, session, out: [], actions: [], context: input.context ?? emptyContext };
 
     if (isNew) {
       if (content.kind === 'command' && content.name === 'start' && content.payload) session.data.source = content.payload;
@@ -314,7 +322,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     if (step.collect && answer.id !== DONE) {
       session.data[step.collect] = [...collected(step, session), answer.value];
       // Every option taken: nothing left to add, so the question ends as if "done" was chosen.
-      if (optionsOf(step, profile, session).some((o) => o.id !== DONE)) {
+      if (optionsOf(step, turn).some((o) => o.id !== DONE)) {
         prompt(turn, step);
         return turn;
       }

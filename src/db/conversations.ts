@@ -6,6 +6,9 @@ import { SessionState, sessionStateJson, type Profile } from '../core/session.js
 
 export interface StoredConversation {
   personId: string;
+  organisationId: string | null;
+  /** The person's organisation's time zone, if they came through one. */
+  timeZone: string | undefined;
   profile: Profile;
   session: SessionState | null;
 }
@@ -14,12 +17,17 @@ const roles = new Set(['mentee', 'mentor', 'visitor']);
 
 /** A person's profile and session, or undefined for someone who never wrote before. */
 export async function loadConversation(tx: Tx, channel: string, address: string): Promise<StoredConversation | undefined> {
-  const person = await tx.person.findUnique({ where: { channel_address: { channel, address } }, include: { conversation: true } });
+  const person = await tx.person.findUnique({
+    where: { channel_address: { channel, address } },
+    include: { conversation: true, organisation: { select: { timezone: true } } },
+  });
   if (!person) return undefined;
   const c = person.conversation;
   const parsed = c ? SessionState.safeParse({ ...(c.state as object), flowId: c.flowId, flowVersion: c.flowVersion, stepId: c.stepId, mode: c.mode }) : undefined;
   return {
     personId: person.id,
+    organisationId: person.organisationId,
+    timeZone: person.organisation?.timezone,
     profile: {
       locale: person.locale ?? 'en',
       localeConfirmed: person.localeConfirmed,
@@ -58,6 +66,9 @@ export async function saveConversation(
     ...personal,
     lastInboundAt: now,
   };
+  // A deep-link source naming an organisation makes the person one of theirs.
+  const organisation = personal.source ? await tx.organisation.findUnique({ where: { slug: personal.source }, select: { id: true } }) : null;
+  if (organisation) Object.assign(personData, { organisationId: organisation.id });
   const personId = who.personId ?? randomUUID();
   if (who.personId) await tx.person.update({ where: { id: personId }, data: personData });
   else await tx.person.create({ data: { id: personId, channel: who.channel, address: who.address, ...personData } });

@@ -1,8 +1,10 @@
+import type { TurnContext } from '../core/context.js';
 import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
 import type { Db, Tx } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { closeHandover, erasePerson, loadConversation, openCase, openInboxItem, saveAssessment, saveConversation } from '../db/conversations.js';
+import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
 import { markInboundHandled, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { hitFailpoint } from '../failpoints.js';
@@ -37,6 +39,8 @@ export interface ProcessorDeps {
   metrics: Metrics;
   /** Called after a commit that queued outbound messages. */
   onOutbound(): void;
+  /** Times are shown in this zone to people whose organisation has none. */
+  programmeTimezone: string;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound } = deps;
+  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
@@ -77,11 +81,16 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       return { kind: 'handled', eventId: event.id, outCount: 0 };
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
+    const context: TurnContext = {
+      infoDays: await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now),
+      timeZone: stored?.timeZone ?? programmeTimezone,
+    };
     const turn: Turn = engine.handle({
       profile: stored?.profile ?? null,
       session: stored?.session ?? null,
       content: payload.content,
       now,
+      context,
       ...(payload.localeHint ? { localeHint: payload.localeHint } : {}),
     });
     const erase = turn.actions.some((a) => a.type === 'erasePerson');
@@ -96,6 +105,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
         if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
         if (action.type === 'saveAssessment') await saveAssessment(tx, personId, action);
+        if (action.type === 'infoDaySignup') await signUpForInfoDay(tx, action.infoDayId, personId);
+        if (action.type === 'infoDayCancel') await cancelInfoDaySignup(tx, action.infoDayId, personId, now);
         if (action.type === 'openCase') {
           const { type: _type, ...report } = action;
           await openCase(tx, personId, report);

@@ -43,7 +43,8 @@ export interface OutboxOptions {
 export function createOutbox(options: OutboxOptions): Outbox {
   const { db, committer, log, metrics } = options;
   const pollMs = options.pollMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 60_000;
+  // Longer than any send may take (each channel's client times out within 15 s).
+  const leaseMs = options.leaseMs ?? 30_000;
   const maxInFlight = options.maxInFlight ?? 512;
   const senders = new Map(options.senders.map((s) => [s.channel, s]));
   // On PostgreSQL several instances may send: the channel's cap is shared through the database.

@@ -64,7 +64,7 @@ describe('the first conversation', () => {
     expect(last.profile).toMatchObject({ consent: 'declined', role: null, source: null });
     expect(last.session.data.source).toBeUndefined();
     const menu = last.out.at(-1)!;
-    expect(menu.kind === 'choices' && menu.choices.map((c) => c.id.split('.')[1])).toEqual(['faq', 'report', 'person', 'language', 'privacy']);
+    expect(menu.kind === 'choices' && menu.choices.map((c) => c.id.split('.')[1])).toEqual(['faq', 'infodays', 'report', 'person', 'language', 'privacy']);
   });
 
   it('keeps the deep-link source once consent is given', () => {
@@ -134,7 +134,7 @@ describe('global commands', () => {
 
 describe('talking to a person', () => {
   it('opens a handover, stays quiet while it lasts, and comes back on menu', () => {
-    const opened = run([start, '1', '1', '3', '4', '1']).at(-1)!;
+    const opened = run([start, '1', '1', '3', '5', '1']).at(-1)!;
     expect(opened.session.mode).toBe('handover');
     expect(opened.actions).toContainEqual({ type: 'openHandover' });
     const quiet = engine.handle({ ...opened, content: { kind: 'text', text: 'I need help with my rent' }, now });
@@ -148,7 +148,7 @@ describe('talking to a person', () => {
 
 describe('my data', () => {
   it('erases only after two confirmations', () => {
-    const asked = run([start, '1', '1', '3', '6', '2']).at(-1)!;
+    const asked = run([start, '1', '1', '3', '7', '2']).at(-1)!;
     expect(asked.session.stepId).toBe('confirm_erase');
     expect(asked.actions).toEqual([]);
     const again = engine.handle({ ...asked, content: { kind: 'text', text: '1' }, now });

@@ -7,7 +7,7 @@ import { startTestPonte, type Delivered, type TestPonte } from '../helpers/ponte
  * Whole conversations through the local channel, as `npm run chat` would have them: answers by
  * number (the same in every language) and free text where a question wants it.
  */
-describe.each(['en', 'pt', 'ar'])('the conversations in %s', (lang) => {
+describe.each(['en', 'pt', 'ar', 'uk', 'ti'])('the conversations in %s', (lang) => {
   let database: TestDatabase;
   let app: TestPonte;
   beforeEach(async () => {
@@ -46,7 +46,8 @@ describe.each(['en', 'pt', 'ar'])('the conversations in %s', (lang) => {
   /** Only this language's words reach the person (Arabic: every message has Arabic letters). */
   function expectLanguage(out: Delivered[]) {
     expect(out.every((d) => d.message.locale === lang)).toBe(true);
-    if (lang === 'ar') for (const d of out) expect(d.text, d.text).toMatch(/[\u0600-\u06FF]/);
+    const script = { ar: /[\u0600-\u06FF]/, uk: /[\u0400-\u04FF]/, ti: /[\u1200-\u137F]/ }[lang];
+    if (script) for (const d of out) expect(d.text, d.text).toMatch(script);
   }
 
   const onboarded = ['/start', '1', '1'];
@@ -135,7 +136,7 @@ describe.each(['en', 'pt', 'ar'])('the conversations in %s', (lang) => {
   });
 
   it('finds an FAQ answer from a question in the person’s own words', async () => {
-    const question = { en: 'how much does it cost?', pt: 'quanto custa?', ar: 'كم التكلفة؟' }[lang]!;
+    const question = { en: 'how much does it cost?', pt: 'quanto custa?', ar: 'كم التكلفة؟' }[lang] ?? t('faq:topic.cost');
     const out = await chat('f1', [...onboarded, '#visitor', '#faq', question]);
     expect(out.at(-1)!.text).toContain(t('faq:answer.cost'));
   });

@@ -59,7 +59,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
     expect(conversations).toHaveLength(40);
     for (const c of conversations) {
       expect(c.stepId).toBe('privacy');
-      expect(c.person.locale).toBe(Number(c.person.address.slice(1)) % 2 ? 'ar' : 'pt');
+      expect(c.person.locale).toBe(Number(c.person.address.slice(1)) % 2 ? 'ar' : 'pt-BR');
     }
     expect(app.delivered).toHaveLength(80);
   });
@@ -95,7 +95,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
 
   it.skipIf(skip)('drops a person’s words once answered, and keeps them during a handover', async () => {
     app = await startTestPonte(database.url);
-    for (const line of ['/start', '1', '1', '3', '4', '1', 'my landlord wants me out']) await app.say('ana', line);
+    for (const line of ['/start', '1', '1', '3', '5', '1', 'my landlord wants me out']) await app.say('ana', line);
     const events = await app.ponte.db.prisma.inboundEvent.findMany({ orderBy: { id: 'asc' } });
     expect(events.slice(0, -1).every((e) => e.payload === null)).toBe(true);
     expect(JSON.stringify(events.at(-1)!.payload)).toContain('landlord');
@@ -107,7 +107,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
 
   it.skipIf(skip)('erases a person on request and starts again from the beginning', async () => {
     app = await startTestPonte(database.url);
-    for (const line of ['/start', '1', '1', '3', '6', '2', '1', '1']) await app.say('ana', line);
+    for (const line of ['/start', '1', '1', '3', '7', '2', '1', '1']) await app.say('ana', line);
     expect(await app.ponte.db.prisma.person.count()).toBe(0);
     const events = await app.ponte.db.prisma.inboundEvent.findMany();
     expect(events.every((e) => e.payload === null)).toBe(true);

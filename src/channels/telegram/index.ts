@@ -26,7 +26,8 @@ function isSecretRight(given: unknown, expected: string): boolean {
 export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channel => {
   const settings = deps.config.telegram!;
   const log = deps.log.child({ channel: TELEGRAM_CHANNEL });
-  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot } });
+  // A send must end well within the outbox's 30-second claim, or another worker may send it again.
+  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot, timeoutSeconds: 15 } });
   const blocked = (chatId: string) => {
     markUnreachable(deps.db.prisma, TELEGRAM_CHANNEL, chatId).catch((err: unknown) => log.error({ err }, 'could not mark a chat unreachable'));
   };
@@ -95,7 +96,8 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
         else log.warn({ updateId: ctx.update.update_id }, 'skipped an update that is not in the expected shape');
       });
       bot.catch((err) => log.error({ err: String(err.error) }, 'polling update failed'));
-      void bot.start({ allowed_updates: [...allowedUpdates], drop_pending_updates: false }).catch((err: unknown) => log.error({ err: String(err) }, 'polling stopped'));
+      // Long polls end within the client's 15-second timeout.
+      void bot.start({ allowed_updates: [...allowedUpdates], drop_pending_updates: false, timeout: 10 }).catch((err: unknown) => log.error({ err: String(err) }, 'polling stopped'));
       log.info('long polling started');
     },
     async stop() {

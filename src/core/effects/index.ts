@@ -15,7 +15,9 @@ export type Action =
   /** A crisis in the person's words: an urgent item for a coordinator, now. */
   | { type: 'openCrisis' }
   | { type: 'saveAssessment'; kind: 'baseline' | 'final'; role: string; answers: Record<string, number> }
-  | { type: 'openCase'; reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean };
+  | { type: 'openCase'; reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean }
+  | { type: 'infoDaySignup'; infoDayId: string }
+  | { type: 'infoDayCancel'; infoDayId: string };
 
 export interface EffectContext {
   profile: Profile;
@@ -152,6 +154,15 @@ export const effects = {
   /** Immediate danger said in a flow: the same urgent item as crisis words. */
   openCrisis(ctx: EffectContext) {
     ctx.act({ type: 'openCrisis' });
+  },
+  /** Signs the person up for the info day chosen in the flow (`data.infoDay`). */
+  signUpInfoDay(ctx: EffectContext) {
+    if (typeof ctx.session.data.infoDay === 'string') ctx.act({ type: 'infoDaySignup', infoDayId: ctx.session.data.infoDay });
+    delete ctx.session.data.infoDay;
+  },
+  cancelInfoDay(ctx: EffectContext) {
+    if (typeof ctx.session.data.infoDay === 'string') ctx.act({ type: 'infoDayCancel', infoDayId: ctx.session.data.infoDay });
+    delete ctx.session.data.infoDay;
   },
   stopSurveys(ctx: EffectContext) {
     ctx.profile.surveysOff = true;

@@ -121,7 +121,7 @@ describe('the Telegram channel (webhook)', () => {
     expect(await storedEvents()).toBe(1);
   });
 
-  it('walks the first conversation with button presses, guessing pt from pt-br, keeping the deep-link source', async () => {
+  it('walks the first conversation with button presses, guessing pt-BR from pt-br, keeping the deep-link source', async () => {
     await start();
     await post(fixture('start-with-payload'));
     await settle();
@@ -139,8 +139,8 @@ describe('the Telegram channel (webhook)', () => {
     await pressLast('mentor');
     await pressLast('later');
     const person = await ponte.db.prisma.person.findFirstOrThrow();
-    expect(person).toMatchObject({ channel: 'telegram', address: '111', locale: 'pt', consent: 'granted', role: 'mentor', source: 'abc123' });
-    expect(toChat(111).at(-1)!.text).toBe(ponte.translator.t('pt', 'menu:main'));
+    expect(person).toMatchObject({ channel: 'telegram', address: '111', locale: 'pt-BR', consent: 'granted', role: 'mentor', source: 'abc123' });
+    expect(toChat(111).at(-1)!.text).toBe(ponte.translator.t('pt-BR', 'menu:main'));
     // Each press was answered and its keyboard cleared.
     await waitFor('callback answers', () => double.calls.filter((c) => c.method === 'answerCallbackQuery').length === 4);
     await waitFor('keyboards cleared', () => double.calls.filter((c) => c.method === 'editMessageReplyMarkup').length === 4);

@@ -1,0 +1,32 @@
+/** An upcoming info day, as a person sees it in chat. */
+export interface InfoDayView {
+  id: string;
+  title: string;
+  place: string;
+  /** ISO time. */
+  startsAt: string;
+  signedUp: boolean;
+  full: boolean;
+}
+
+/**
+ * What a turn may need to know beyond the person's own profile and session, loaded by the
+ * processor before the engine runs (the engine itself reads nothing).
+ */
+export interface TurnContext {
+  infoDays: InfoDayView[];
+  /** The time zone to show times in: the person's organisation's, or the programme's. */
+  timeZone: string;
+}
+
+export const emptyContext: TurnContext = { infoDays: [], timeZone: 'UTC' };
+
+/** A date and time in the person's language and time zone, e.g. "Fri 12 Dec, 18:00". */
+export function formatWhen(iso: string, locale: string, timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone };
+  try {
+    return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat('en', options).format(new Date(iso));
+  }
+}
