@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { choice, defineFlow, text } from '../src/core/flow.js';
 import { needAreas } from '../src/core/registration.js';
 import { basicSteps } from './parts/basics.js';
+import { personOrMenu } from './parts/offer.js';
 
 /**
  * Mentor registration: the basics, what the mentor knows about, how many mentees, where they
@@ -42,11 +43,7 @@ export default defineFlow({
       expect: choice(['accept', 'decline'], 'register:ethics_choices'),
       branches: { accept: 'saved', decline: 'ethics_declined' },
     },
-    ethics_declined: {
-      prompt: 'register:ethics_declined',
-      expect: choice(['person', 'menu'], 'register:stop_choices'),
-      branches: { person: 'flow:handover', menu: 'flow:menu' },
-    },
+    ethics_declined: personOrMenu('register:ethics_declined'),
     saved: { prompt: 'register:mentor_saved', effects: ['saveMentorRegistration'], next: 'flow:assessment_mentor' },
   },
 });

@@ -11,7 +11,8 @@ const url = (what: string) =>
 
 const rate = z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more');
 
-const timeZone = z.string().refine((tz) => {
+/** An IANA time zone that this Node.js knows. */
+export const TimeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
@@ -31,7 +32,7 @@ const schema = z
       .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), 'must be file:… (SQLite) or postgresql://…'),
     PUBLIC_URL: optional.pipe(z.string().url('must be the public https base URL').optional()),
     DEFAULT_LOCALE: z.string().default('en'),
-    PROGRAMME_TIMEZONE: timeZone.default('Europe/Lisbon'),
+    PROGRAMME_TIMEZONE: TimeZone.default('Europe/Lisbon'),
     TELEGRAM_BOT_TOKEN: optional,
     TELEGRAM_WEBHOOK_SECRET: optional.pipe(
       z

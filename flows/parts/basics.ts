@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { choice, choiceFrom, text, type StepDef, type Target } from '../../src/core/flow.js';
 import { ageRanges, contactTimes, genders } from '../../src/core/registration.js';
+import { personOrMenu } from './offer.js';
 
 /**
  * The questions mentees and mentors both answer: age (with the guardian path for minors), name,
@@ -17,11 +18,7 @@ export function basicSteps(options: { next: Target; adultsOnly: boolean }): Reco
     },
     ...(options.adultsOnly
       ? {
-          adults_only: {
-            prompt: 'register:adults_only',
-            expect: choice(['person', 'menu'], 'register:stop_choices'),
-            branches: { person: 'flow:handover', menu: 'flow:menu' },
-          },
+          adults_only: personOrMenu('register:adults_only'),
         }
       : {
           guardian: {
@@ -36,11 +33,7 @@ export function basicSteps(options: { next: Target; adultsOnly: boolean }): Reco
             saveAs: 'supervisedProgramme',
             next: 'name',
           },
-          minor_stop: {
-            prompt: 'register:minor_stop',
-            expect: choice(['person', 'menu'], 'register:stop_choices'),
-            branches: { person: 'flow:handover', menu: 'flow:menu' },
-          },
+          minor_stop: personOrMenu('register:minor_stop'),
         }),
     name: { prompt: 'register:name', expect: text(z.string().trim().min(1).max(60), 'register:name_invalid'), saveAs: 'name', next: 'languages' },
     languages: { prompt: 'register:languages', expect: choiceFrom('spokenLanguages'), collect: 'languages', next: 'area' },

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../config.js';
+import { loadConfig, TimeZone } from '../config.js';
 import { openDb } from '../db/client.js';
 import { createInfoDay } from '../db/info-days.js';
 import { migrate } from '../db/migrate.js';
@@ -19,14 +19,6 @@ const usage = `usage: npm run org -- add --slug SLUG --name "NAME" [--timezone T
 class UsageError extends Error {}
 
 const Slug = z.string().regex(/^[a-z0-9_-]{2,64}$/, 'must be 2–64 of a-z 0-9 _ - (it becomes the deep-link payload)');
-const TimeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Europe/Lisbon');
 
 function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
   const parsed = schema.safeParse(value);

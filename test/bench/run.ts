@@ -12,17 +12,14 @@
 // Prints a table and writes bench-results/bench.json.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { Bot, webhookCallback } from 'grammy';
-import pg from 'pg';
 import { openDb } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { startGraphDouble } from '../doubles/graph-api.js';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-api.js';
-import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
-import { root, runEntry } from '../helpers/spawn.js';
+import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
+import { freePort, root, runEntry } from '../helpers/spawn.js';
 
 const SECRET = 'bench_secret';
 const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
@@ -41,14 +38,6 @@ interface InboundResult {
   p99: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -138,25 +127,6 @@ async function startPonte(databaseUrl: string, env: Record<string, string>) {
   };
 }
 
-/** A fresh PostgreSQL database for one run. */
-async function postgresDatabase(url: string): Promise<TestDatabase> {
-  const name = `ponte_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function inbound(): Promise<InboundResult[]> {
   const results: InboundResult[] = [];

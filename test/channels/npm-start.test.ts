@@ -1,21 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBotConnectorDouble } from '../doubles/bot-connector.js';
 import { startGraphDouble } from '../doubles/graph-api.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { runEntry } from '../helpers/spawn.js';
+import { freePort, runEntry } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/wait.js';
 import { textFrom, APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN } from './whatsapp/harness.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `src/main.ts` (what `npm start` runs) with these variables and waits for /readyz. */
 async function startService(env: Record<string, string>) {

@@ -18,20 +18,20 @@ export function sqliteDatabase(): TestDatabase {
   return { url: `file:${join(dir, 'ponte.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A new, empty PostgreSQL database on the test server, dropped afterwards. */
-export async function postgresDatabase(): Promise<TestDatabase> {
-  if (!postgresUrl) throw new Error('TEST_POSTGRES_URL is not set');
+/** A new, empty PostgreSQL database on the server (the test server by default), dropped afterwards. */
+export async function postgresDatabase(server: string | undefined = postgresUrl): Promise<TestDatabase> {
+  if (!server) throw new Error('TEST_POSTGRES_URL is not set');
   const name = `ponte_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = new URL(postgresUrl);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: postgresUrl });
+      const c = new pg.Client({ connectionString: server });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();
@@ -45,5 +45,5 @@ export async function postgresDatabase(): Promise<TestDatabase> {
  */
 export const databases: { name: 'sqlite' | 'postgresql'; create: () => Promise<TestDatabase>; skip: boolean }[] = [
   { name: 'sqlite', create: async () => sqliteDatabase(), skip: false },
-  { name: 'postgresql', create: postgresDatabase, skip: !postgresUrl },
+  { name: 'postgresql', create: () => postgresDatabase(), skip: !postgresUrl },
 ];

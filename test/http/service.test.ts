@@ -1,18 +1,7 @@
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
-import { runEntry } from '../helpers/spawn.js';
+import { freePort, runEntry } from '../helpers/spawn.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('the service (npm start)', () => {
   let database: TestDatabase;

@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-api.js';
 import { databases } from '../helpers/databases.js';
-import { runEntry } from '../helpers/spawn.js';
+import { freePort, runEntry } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'durability_secret';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function update(updateId: number, chatId: number): string {
   return JSON.stringify({

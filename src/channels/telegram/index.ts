@@ -1,21 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Bot } from 'grammy';
 import type { LanguageCode } from 'grammy/types';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelFactory } from '../../app.js';
 import { commandNames } from '../../core/commands.js';
 import { markUnreachable } from '../../db/deliveries.js';
+import { isSameSecret } from '../../http/secrets.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { createTelegramSender } from './client.js';
 import { TELEGRAM_CHANNEL, TelegramUpdate, allowedUpdates, toInbound } from './inbound.js';
 
-/** Compares the secret header in constant time; a missing header never matches. */
-function isSecretRight(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The Telegram channel, with grammY: a webhook (`POST /webhooks/telegram`, registered with
@@ -52,7 +45,7 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
 
   const routes: FastifyPluginAsync = async (app) => {
     app.post('/webhooks/telegram', async (req, reply) => {
-      if (!settings.webhookSecret || !isSecretRight(req.headers['x-telegram-bot-api-secret-token'], settings.webhookSecret)) {
+      if (!isSameSecret(req.headers['x-telegram-bot-api-secret-token'], settings.webhookSecret)) {
         return reply.code(401).send({ error: 'UNAUTHORIZED', message: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' });
       }
       const parsed = TelegramUpdate.safeParse(req.body);

@@ -1,8 +1,9 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelFactory } from '../../app.js';
 import { markUnreachable, recordDeliveryState } from '../../db/deliveries.js';
 import { ConfigError } from '../../errors.js';
+import { isSameSecret } from '../../http/secrets.js';
 import type { Channel } from '../types.js';
 import { createWhatsAppSender, GraphCode } from './client.js';
 import { toInboundEvents, toStatuses, WHATSAPP_CHANNEL, WhatsAppWebhook } from './inbound.js';
@@ -18,12 +19,6 @@ export function isSignedBy(appSecret: string, raw: Buffer, header: unknown): boo
   return timingSafeEqual(expected, Buffer.from(hex, 'hex'));
 }
 
-/** Compares two secrets in constant time, whatever their lengths. */
-function isSameSecret(given: unknown, expected: string | undefined): boolean {
-  if (typeof given !== 'string' || !expected) return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /**
  * The WhatsApp Cloud API channel: the sender (client.ts) and the webhook, an encapsulated
