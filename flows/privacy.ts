@@ -16,14 +16,16 @@ export default defineFlow({
         [
           { id: 'consent', when: 'notConsented' },
           { id: 'change', when: 'registered' },
+          'export',
           { id: 'stop_surveys', when: 'surveysOn' },
           'erase',
           'menu',
         ],
         'privacy:choices',
       ),
-      branches: { consent: 'flow:onboarding#privacy', change: 'flow:menu#signup', stop_surveys: 'surveys_stopped', erase: 'confirm_erase', menu: 'flow:menu' },
+      branches: { consent: 'flow:onboarding#privacy', change: 'flow:menu#signup', export: 'exported', stop_surveys: 'surveys_stopped', erase: 'confirm_erase', menu: 'flow:menu' },
     },
+    exported: { prompt: 'privacy:exported', effects: ['exportMyData'], next: 'flow:menu' },
     surveys_stopped: { prompt: 'privacy:surveys_stopped', effects: ['stopSurveys'], next: 'flow:menu' },
     confirm_erase: {
       prompt: 'privacy:confirm_erase',

@@ -43,6 +43,20 @@ export function basicSteps(options: { next: Target; adultsOnly: boolean }): Reco
       prompt: 'register:contact_times',
       expect: choice([...contactTimes, 'done'], 'register:time_choices'),
       collect: 'contactTimes',
+      next: 'time_zone',
+    },
+    // Reminders must not wake anyone: check the clock rather than ask for a time zone's name.
+    time_zone: {
+      prompt: 'register:time_zone',
+      vars: ['localTime'],
+      expect: choice(['yes', 'no'], 'register:yes_no'),
+      saveAs: 'timeZone',
+      branches: { yes: options.next, no: 'time_zone_pick' },
+    },
+    time_zone_pick: {
+      prompt: 'register:time_zone_pick',
+      expect: choice(['wet', 'cet', 'eet', 'other'], 'register:zone_choices'),
+      saveAs: 'timeZone',
       next: options.next,
     },
   };

@@ -55,6 +55,9 @@ export const vars = {
   caseReference: (_p: Profile, _t: Translator, s: SessionState) => String(s.data.caseReference ?? ''),
   /** What is stored about the person, readable: the answers with their labels in the person's language. */
   summary: (p: Profile, t: Translator) => summarise(p, t),
+  /** The time now where the person is supposed to be, to check their clock against. */
+  localTime: (p: Profile, _t: Translator, _s: SessionState, c: TurnContext) =>
+    new Intl.DateTimeFormat(p.locale, { hour: '2-digit', minute: '2-digit', timeZone: c.timeZone }).format(new Date()),
   /** The upcoming info days, one a line, or a word saying there are none. */
   infoDayList: (p: Profile, t: Translator, _s: SessionState, c: TurnContext) =>
     c.infoDays.length === 0

@@ -138,7 +138,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
 
   function runEffects(turn: Turn, step: StepDef, answer: string | undefined, now: Date): void {
     for (const name of step.effects ?? []) {
-      effects[name]({ profile: turn.profile, session: turn.session, answer, now, act: (a) => turn.actions.push(a) });
+      effects[name]({ profile: turn.profile, session: turn.session, answer, now, said: turn.out.length, act: (a) => turn.actions.push(a) });
     }
   }
 

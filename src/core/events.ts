@@ -51,6 +51,17 @@ export type OutboundMessage =
   | { kind: 'choices'; locale: string; text: string; choices: OutboundChoice[] }
   | { kind: 'media'; locale: string; mediaKind: 'image' | 'document' | 'audio'; url: string; caption?: string }
   | {
+      kind: 'file';
+      locale: string;
+      filename: string;
+      mimeType: string;
+      /** The file's bytes, base64: small files only (a person's data export is a few kilobytes). */
+      data: string;
+      caption: string;
+      /** The same content as readable text, for channels that cannot carry a file. */
+      fallbackText: string;
+    }
+  | {
       kind: 'template';
       locale: string;
       /** The template registered with the platform, sent when free-form messages are not allowed. */

@@ -31,6 +31,8 @@ const basics = {
   area: z.string().trim().min(1).max(80),
   gender: z.enum(genders),
   contactTimes: z.array(z.enum(contactTimes)).min(1),
+  /** Only when it differs from the organisation's (or the programme's) time zone. */
+  timeZone: z.string().optional(),
   completedAt: z.string(),
 };
 
@@ -65,3 +67,6 @@ export const Needs = z.object({
   at: z.string(),
 });
 export type Needs = z.infer<typeof Needs>;
+
+/** The time zones a person can pick when their clock differs from the programme's. */
+export const zoneChoices: Record<string, string | undefined> = { wet: 'Europe/Lisbon', cet: 'Europe/Paris', eet: 'Europe/Athens', other: undefined };

@@ -1,4 +1,7 @@
 import type { TurnContext } from '../core/context.js';
+import { vars } from '../core/conditions.js';
+import type { OutboundMessage } from '../core/events.js';
+import { personData } from '../db/export.js';
 import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
 import type { Db, Tx } from '../db/client.js';
@@ -83,7 +86,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     const stored = await loadConversation(tx, ref.channel, ref.address);
     const context: TurnContext = {
       infoDays: await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now),
-      timeZone: stored?.timeZone ?? programmeTimezone,
+      timeZone: stored?.profile.registration?.timeZone ?? stored?.timeZone ?? programmeTimezone,
     };
     const turn: Turn = engine.handle({
       profile: stored?.profile ?? null,
@@ -112,6 +115,20 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           await openCase(tx, personId, report);
         }
       }
+    }
+    const exportAction = turn.actions.find((a) => a.type === 'exportData');
+    if (exportAction?.type === 'exportData' && personId) {
+      const locale = turn.profile.locale;
+      const file: OutboundMessage = {
+        kind: 'file',
+        locale,
+        filename: 'ponte-my-data.json',
+        mimeType: 'application/json',
+        data: Buffer.from(JSON.stringify(await personData(tx, personId), null, 2)).toString('base64'),
+        caption: translator.t(locale, 'privacy:export_caption'),
+        fallbackText: vars.summary(turn.profile, translator),
+      };
+      turn.out.splice(exportAction.at, 0, file);
     }
     await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
     const keep = !erase && turn.actions.some((a) => a.type === 'keepEvent');

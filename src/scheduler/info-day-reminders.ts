@@ -1,4 +1,5 @@
 import { formatWhen } from '../core/context.js';
+import { Registration } from '../core/registration.js';
 import type { Translator } from '../core/i18n.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { dueInfoDayReminders } from '../db/info-days.js';
@@ -25,7 +26,8 @@ export async function sendInfoDayReminders(deps: { committer: GroupCommitter; tr
   return committer.run(async (tx) => {
     let queued = 0;
     for (const signup of await dueInfoDayReminders(tx, now, AHEAD_MS)) {
-      const timeZone = signup.infoDay.organisation?.timezone ?? programmeTimezone;
+      const registered = Registration.safeParse(signup.person.registration).data;
+      const timeZone = registered?.timeZone ?? signup.infoDay.organisation?.timezone ?? programmeTimezone;
       const hour = hourIn(timeZone, now);
       if (hour >= QUIET_FROM || hour < QUIET_UNTIL) continue;
       const locale = signup.person.locale ?? t.defaultLocale;

@@ -148,7 +148,7 @@ describe('talking to a person', () => {
 
 describe('my data', () => {
   it('erases only after two confirmations', () => {
-    const asked = run([start, '1', '1', '3', '7', '2']).at(-1)!;
+    const asked = run([start, '1', '1', '3', '7', '3']).at(-1)!;
     expect(asked.session.stepId).toBe('confirm_erase');
     expect(asked.actions).toEqual([]);
     const again = engine.handle({ ...asked, content: { kind: 'text', text: '1' }, now });

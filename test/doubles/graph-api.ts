@@ -34,6 +34,8 @@ export interface GraphDouble {
   ratePerSecond: number;
   /** Answers to give to the next messages instead of accepting them (pair rate, 5xx), in order. */
   failNext: { code: number; status?: number; retryAfter?: string }[];
+  /** Media ids handed out by uploads to the media store. */
+  uploads: string[];
   acceptedFor(to: string): AcceptedMessage[];
   close(): Promise<void>;
 }
@@ -176,6 +178,7 @@ function checkMessage(body: Record<string, unknown>): void {
  */
 export async function startGraphDouble(options: GraphDoubleOptions): Promise<GraphDouble> {
   const path = `/${options.version ?? 'v23.0'}/${options.phoneNumberId}/messages`;
+  const mediaPath = `/${options.version ?? 'v23.0'}/${options.phoneNumberId}/media`;
   const sentAt: number[] = [];
   let next = 0;
   const double: Omit<GraphDouble, 'url' | 'close'> = {
@@ -186,6 +189,7 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
     unknownNumbers: new Set(),
     ratePerSecond: options.ratePerSecond ?? 80,
     failNext: [],
+    uploads: [],
     acceptedFor: (to) => double.accepted.filter((m) => m.to === to),
   };
 
@@ -198,6 +202,16 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
     if (req.headers.authorization !== `Bearer ${options.token}`) {
       double.refused.push({ code: 190, to: undefined, type: undefined });
       return answer(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token', 'invalid token'));
+    }
+    if (req.method === 'POST' && req.url === mediaPath) {
+      // The media store: a multipart upload with messaging_product, type and the file.
+      const multipart = /^multipart\/form-data/.test(req.headers['content-type'] ?? '');
+      if (!multipart || !raw.includes('name="messaging_product"') || !raw.includes('name="file"')) {
+        return answer(res, 400, graphError(100, 'Invalid parameter', 'a multipart body with messaging_product and file is required'));
+      }
+      const id = `media.${++next}`;
+      double.uploads.push(id);
+      return answer(res, 200, { id });
     }
     if (req.method !== 'POST' || req.url !== path) return answer(res, 400, graphError(100, 'Unsupported post request', 'unknown path'));
     let body: Record<string, unknown>;

@@ -10,7 +10,7 @@ export interface TelegramDouble {
   url: string;
   token: string;
   /** Accepted sends, in order. */
-  sent: { method: string; chatId: string; text?: string; keyboard?: { text: string; callback_data: string }[][]; messageId: number }[];
+  sent: { method: string; chatId: string; text?: string; keyboard?: { text: string; callback_data: string }[][]; messageId: number; filename?: string }[];
   /** Every call, accepted or not. */
   calls: { method: string; body: Record<string, unknown>; status: number }[];
   blocked: Set<string>;
@@ -21,13 +21,35 @@ export interface TelegramDouble {
   close(): Promise<void>;
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * A request's parameters: JSON, or multipart/form-data when a file is uploaded (its text fields,
+ * and for a file part `<name>_filename` and `<name>_bytes`).
+ */
+function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '');
+      if (boundary) {
+        // grammY's layout: a field `document: "attach://<id>"` and a part named <id> with the file.
+        const fields: Record<string, unknown> = {};
+        const files = new Map<string, { filename: string; bytes: number }>();
+        for (const part of raw.split(`--${boundary[1] ?? boundary[2]}`)) {
+          const head = /name="([^"]+)"(?:;\s*filename="?([^"\r\n;]*)"?)?[\s\S]*?\r\n\r\n([\s\S]*?)(?:\r\n)?$/.exec(part);
+          if (!head) continue;
+          if (head[2] !== undefined) files.set(head[1]!, { filename: head[2], bytes: head[3]!.length });
+          else fields[head[1]!] = Buffer.from(head[3]!, 'latin1').toString('utf8');
+        }
+        for (const [key, value] of Object.entries(fields)) {
+          const file = typeof value === 'string' && value.startsWith('attach://') ? files.get(value.slice('attach://'.length)) : undefined;
+          if (file) Object.assign(fields, { [`${key}_filename`]: file.filename, [`${key}_bytes`]: file.bytes });
+        }
+        return resolve(fields);
+      }
       try {
-        resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+        resolve(raw ? (JSON.parse(Buffer.from(raw, 'latin1').toString('utf8')) as Record<string, unknown>) : {});
       } catch {
         resolve({});
       }
@@ -91,7 +113,7 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
       case 'sendAudio': {
         if (typeof body.caption === 'string' && [...body.caption].length > 1024) return error(400, 'Bad Request: message caption is too long');
         messageId += 1;
-        sent.push({ method, chatId: chatId!, messageId });
+        sent.push({ method, chatId: chatId!, messageId, ...(typeof body.document_filename === 'string' ? { filename: body.document_filename } : {}) });
         return { status: 200, body: { ok: true, result: { message_id: messageId, date: 0, chat: { id: Number(chatId), type: 'private' } } } };
       }
       case 'setWebhook':
@@ -115,7 +137,7 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
 
   const server: Server = createServer(async (req, res) => {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
-    const body = await readJson(req);
+    const body = await readBody(req);
     let answer: { status: number; body: unknown };
     if (!match) answer = error(404, 'Not Found');
     else if (match[1] !== token) answer = error(401, 'Unauthorized');

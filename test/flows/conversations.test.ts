@@ -66,6 +66,7 @@ describe.each(['en', 'pt', 'ar', 'uk', 'ti'])('the conversations in %s', (lang) 
       '#woman',
       '#evenings',
       '#done',
+      '#yes', // the clock shown is right
       '#woman',
       '#yes',
       '#info_day',
@@ -92,7 +93,7 @@ describe.each(['en', 'pt', 'ar', 'uk', 'ti'])('the conversations in %s', (lang) 
 
   it('signs up a mentor who accepts the code of ethics, keeping special data only with consent', async () => {
     await chat('t1', [...onboarded, '#mentor', '#now', '#36_50', 'Rui', '#pt', '#done', 'Porto', '#man', '#mornings', '#done']);
-    await chat('t1', ['#documents', '#done', '#2', 'ACME Lda', '#yes', '#yes', '#done', '#accept', '#2', '#2', '#1', '#1']);
+    await chat('t1', ['#yes', '#documents', '#done', '#2', 'ACME Lda', '#yes', '#yes', '#done', '#accept', '#2', '#2', '#1', '#1']);
     const p = await person('t1');
     const registration = MentorRegistration.parse(p.registration);
     expect(registration).toMatchObject({ name: 'Rui', expertise: ['documents'], capacity: 2, organisation: 'ACME Lda', migrationBackground: 'yes', training: 'done' });
@@ -103,7 +104,7 @@ describe.each(['en', 'pt', 'ar', 'uk', 'ti'])('the conversations in %s', (lang) 
     const out = await chat('kid1', [...onboarded, '#mentee', '#now', '#under_18', '#no']);
     expect(out.at(-1)!.text).toContain(t('register:minor_stop'));
     await chat('kid2', [...onboarded, '#mentee', '#now', '#under_18', '#yes', '#yes', 'Sam', '#pt', '#done', 'Sintra', '#prefer_not', '#afternoons']);
-    await chat('kid2', ['#done', '#any', '#no', '#organisation', '#education', '#done', '#no_rush', 'Do well at school', '#no', '#1', '#1', '#1', '#1']);
+    await chat('kid2', ['#done', '#yes', '#any', '#no', '#organisation', '#education', '#done', '#no_rush', 'Do well at school', '#no', '#1', '#1', '#1', '#1']);
     const registration = MenteeRegistration.parse((await person('kid2')).registration);
     expect(registration).toMatchObject({ ageRange: 'under_18', guardianConsent: true, supervisedProgramme: true });
   });
@@ -145,8 +146,10 @@ describe.each(['en', 'pt', 'ar', 'uk', 'ti'])('the conversations in %s', (lang) 
     await chat('b1', [...onboarded, '#mentee', '#now', '#26_35', 'Amira']);
     const back = await chat('b1', ['back']);
     expect(back.at(-1)!.text).toContain(t('register:name'));
-    await chat('b1', ['Amina', '#pt', '#done', 'Braga', '#woman', '#mornings', '#done', '#any', '#yes', '#friend']);
+    await chat('b1', ['Amina', '#pt', '#done', 'Braga', '#woman', '#mornings', '#done', '#no', '#cet', '#any', '#yes', '#friend']);
     await chat('b1', ['#language', '#done', '#no_rush', 'Learn Portuguese', '#no', '#1', '#1', '#1', '#1']);
+    // Her clock was not the programme's: she picked Central Europe.
+    expect(MenteeRegistration.parse((await person('b1')).registration).timeZone).toBe('Europe/Paris');
     const summary = await chat('b1', ['menu', '#privacy']);
     expect(summary.at(-1)!.text).toContain('Amina');
     expect(summary.at(-1)!.text).toContain('Braga');

@@ -107,7 +107,7 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
 
   it.skipIf(skip)('erases a person on request and starts again from the beginning', async () => {
     app = await startTestPonte(database.url);
-    for (const line of ['/start', '1', '1', '3', '7', '2', '1', '1']) await app.say('ana', line);
+    for (const line of ['/start', '1', '1', '3', '7', '3', '1', '1']) await app.say('ana', line);
     expect(await app.ponte.db.prisma.person.count()).toBe(0);
     const events = await app.ponte.db.prisma.inboundEvent.findMany();
     expect(events.every((e) => e.payload === null)).toBe(true);

@@ -86,6 +86,18 @@ export function render(message: OutboundMessage, channelId: string): BotMessage[
       else last.suggestedActions = { actions };
       return pieces;
     }
+    case 'file':
+      // Web Chat and the Emulator take a file inline; Teams needs its file-consent flow, so it
+      // gets the same content as text.
+      if (isTeams) return splitText(`${message.caption}\n\n${message.fallbackText}`, TEXT_LIMIT).map(plain);
+      return [
+        {
+          type: 'message',
+          text: message.caption,
+          textFormat: 'plain',
+          attachments: [{ contentType: message.mimeType, contentUrl: `data:${message.mimeType};base64,${message.data}`, name: message.filename }],
+        },
+      ];
     case 'media': {
       const captions = message.caption ? splitText(message.caption, TEXT_LIMIT) : [];
       // Teams shows images sent by URL, but a file needs its file-consent flow: send the link.

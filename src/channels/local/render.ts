@@ -10,5 +10,7 @@ export function render(message: OutboundMessage): string {
       return [message.text, ...message.choices.map((c, i) => `  ${i + 1}. ${c.label}`)].join('\n');
     case 'media':
       return [message.caption, `[${message.mediaKind}] ${message.url}`].filter(Boolean).join('\n');
+    case 'file':
+      return `${message.caption}\n[${message.filename}]\n${Buffer.from(message.data, 'base64').toString('utf8')}`;
   }
 }

@@ -1,4 +1,4 @@
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { GrammyError, HttpError, InputFile, type Api } from 'grammy';
 import { NetworkError, PlatformError } from '../../errors.js';
 import type { ChannelSender } from '../types.js';
 import { TELEGRAM_CHANNEL } from './inbound.js';
@@ -35,6 +35,8 @@ async function call(api: Api, chatId: string, c: TelegramCall): Promise<number> 
       return (await api.sendDocument(chatId, c.params.document, c.params.caption ? { caption: c.params.caption } : {})).message_id;
     case 'sendAudio':
       return (await api.sendAudio(chatId, c.params.audio, c.params.caption ? { caption: c.params.caption } : {})).message_id;
+    case 'sendDocumentFile':
+      return (await api.sendDocument(chatId, new InputFile(c.params.data, c.params.filename), { caption: c.params.caption })).message_id;
   }
 }
 

@@ -11,7 +11,9 @@ export type TelegramCall =
   | { method: 'sendMessage'; params: { text: string; reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] } } }
   | { method: 'sendPhoto'; params: { photo: string; caption?: string } }
   | { method: 'sendDocument'; params: { document: string; caption?: string } }
-  | { method: 'sendAudio'; params: { audio: string; caption?: string } };
+  | { method: 'sendAudio'; params: { audio: string; caption?: string } }
+  /** A file we send ourselves (multipart upload), not one at a URL. */
+  | { method: 'sendDocumentFile'; params: { data: Buffer; filename: string; caption: string } };
 
 const fitsCallbackData = (id: string) => Buffer.byteLength(id, 'utf8') <= CALLBACK_DATA_BYTES && id.length > 0;
 
@@ -45,5 +47,7 @@ export function render(message: OutboundMessage): TelegramCall[] {
             : { method: 'sendDocument', params: { document: message.url, ...captioned } };
       return [first, ...more.map((text): TelegramCall => ({ method: 'sendMessage', params: { text } }))];
     }
+    case 'file':
+      return [{ method: 'sendDocumentFile', params: { data: Buffer.from(message.data, 'base64'), filename: message.filename, caption: [...message.caption].slice(0, CAPTION_LIMIT).join('') } }];
   }
 }

@@ -8,7 +8,7 @@ import { NetworkError, PlatformError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelSender, SendContext } from '../types.js';
 import { WHATSAPP_CHANNEL } from './inbound.js';
-import { render, renderAsTemplate, type WaPayload } from './render.js';
+import { render, renderAsTemplate, uploadedDocument, type WaPayload } from './render.js';
 
 /** The customer-service window: free-form messages only this long after the person's last message. */
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -124,6 +124,29 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
     return { ok: false, ...toPlatformError(response.status, answer, retryAfterHeader(response.headers.get('retry-after'))) };
   }
 
+  /** Uploads a file to the number's media store; returns its media id. */
+  async function upload(file: Extract<OutboundMessage, { kind: 'file' }>): Promise<string> {
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', file.mimeType);
+    form.set('file', new Blob([Buffer.from(file.data, 'base64')], { type: file.mimeType }), file.filename);
+    let response: Response;
+    try {
+      response = await fetch(`${config.apiUrl}/${config.apiVersion}/${config.phoneNumberId}/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${config.accessToken}` },
+        body: form,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new NetworkError(`WhatsApp did not answer: ${(err as Error).name}`, { cause: err });
+    }
+    const answer: unknown = await response.json().catch(() => undefined);
+    const id = (answer as { id?: unknown } | undefined)?.id;
+    if (response.ok && typeof id === 'string') return id;
+    throw toPlatformError(response.status, answer, retryAfterHeader(response.headers.get('retry-after'))).error;
+  }
+
   const envelope = (to: string, payload: WaPayload) => ({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...payload });
 
   function isWindowOpen(context: SendContext): boolean {
@@ -148,6 +171,11 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
     ratePerAddress: 1,
 
     async send(address: string, message: OutboundMessage, context: SendContext) {
+      if (message.kind === 'file' && isWindowOpen(context)) {
+        const answer = await post(envelope(address, uploadedDocument(await upload(message), message)));
+        if (!answer.ok) return fail(address, answer);
+        return answer.id ? { platformMessageId: answer.id } : {};
+      }
       const payloads = isWindowOpen(context) || message.kind === 'template' ? render(message, translator) : [renderAsTemplate(message)];
       const key = `${address}\u0000${JSON.stringify(message)}`;
       const done = progress.get(key);

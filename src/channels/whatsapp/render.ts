@@ -39,7 +39,7 @@ export type WaPayload =
       template: { name: string; language: { code: string }; components: { type: 'body'; parameters: { type: 'text'; text: string }[] }[] };
     }
   | { type: 'image'; image: { link: string; caption?: string } }
-  | { type: 'document'; document: { link: string; caption?: string } }
+  | { type: 'document'; document: { link: string; caption?: string } | { id: string; filename: string; caption?: string } }
   | { type: 'audio'; audio: { link: string } };
 
 /** Length as WhatsApp counts it: characters, so an emoji or an Arabic letter is one. */
@@ -164,6 +164,8 @@ export function renderAsTemplate(msg: OutboundMessage): WaPayload {
       return template(WINDOW_TEMPLATE, msg.locale, [[msg.caption, msg.url].filter(Boolean).join(' ')]);
     case 'text':
       return template(WINDOW_TEMPLATE, msg.locale, [msg.text]);
+    case 'file':
+      return template(WINDOW_TEMPLATE, msg.locale, [msg.fallbackText]);
   }
 }
 
@@ -191,5 +193,13 @@ export function render(msg: OutboundMessage, translator: Translator): WaPayload[
             : { type: 'document', document: { link: msg.url, ...(caption ? { caption } : {}) } };
       return [file, ...(msg.caption && !caption ? text(msg.caption) : [])];
     }
+    case 'file':
+      // The file itself is uploaded first (client.ts); this is what a reader gets without it.
+      return text(`${msg.caption}\n\n${msg.fallbackText}`);
   }
+}
+
+/** A document already uploaded to WhatsApp's media store, by its media id. */
+export function uploadedDocument(mediaId: string, msg: Extract<OutboundMessage, { kind: 'file' }>): WaPayload {
+  return { type: 'document', document: { id: mediaId, filename: msg.filename, caption: msg.caption.slice(0, LIMITS.caption) } };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Needs, Registration } from '../registration.js';
+import { Needs, Registration, zoneChoices } from '../registration.js';
 import type { Profile, SessionState } from '../session.js';
 
 /**
@@ -16,6 +16,8 @@ export type Action =
   | { type: 'openCrisis' }
   | { type: 'saveAssessment'; kind: 'baseline' | 'final'; role: string; answers: Record<string, number> }
   | { type: 'openCase'; reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean }
+  /** Send the person a file of everything stored about them, at this point among the turn's messages. */
+  | { type: 'exportData'; at: number }
   | { type: 'infoDaySignup'; infoDayId: string }
   | { type: 'infoDayCancel'; infoDayId: string };
 
@@ -25,6 +27,8 @@ export interface EffectContext {
   /** The accepted answer: an option id for a choice, the text for a text question. */
   answer: string | undefined;
   now: Date;
+  /** How many messages the turn has said so far (where a message an action sends belongs). */
+  said: number;
   act(action: Action): void;
 }
 
@@ -42,7 +46,7 @@ function take(session: SessionState, keys: readonly string[]): Record<string, un
   return taken;
 }
 
-const basicKeys = ['name', 'ageRange', 'guardian', 'supervisedProgramme', 'languages', 'area', 'gender', 'contactTimes'] as const;
+const basicKeys = ['name', 'ageRange', 'guardian', 'supervisedProgramme', 'languages', 'area', 'gender', 'contactTimes', 'timeZone'] as const;
 
 function registrationBasics(d: Record<string, unknown>, now: Date) {
   return {
@@ -53,6 +57,8 @@ function registrationBasics(d: Record<string, unknown>, now: Date) {
     area: d.area,
     gender: d.gender,
     contactTimes: d.contactTimes,
+    // "yes" (the clock shown was right) keeps the organisation's zone; a pick names another.
+    ...(typeof d.timeZone === 'string' && zoneChoices[d.timeZone] ? { timeZone: zoneChoices[d.timeZone] } : {}),
     completedAt: now.toISOString(),
   };
 }
@@ -163,6 +169,9 @@ export const effects = {
   cancelInfoDay(ctx: EffectContext) {
     if (typeof ctx.session.data.infoDay === 'string') ctx.act({ type: 'infoDayCancel', infoDayId: ctx.session.data.infoDay });
     delete ctx.session.data.infoDay;
+  },
+  exportMyData(ctx: EffectContext) {
+    ctx.act({ type: 'exportData', at: ctx.said });
   },
   stopSurveys(ctx: EffectContext) {
     ctx.profile.surveysOff = true;

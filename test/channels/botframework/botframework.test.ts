@@ -225,8 +225,10 @@ describe('the Bot Framework channel (unauthenticated, local)', () => {
     // Retry-After was honoured by the outbox, not slept through inside botbuilder's client.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(double.calls.filter((c) => c.conversationId === 'wc-429').map((c) => c.status)).toEqual([429, 200]);
-    const row = await ponte!.db.prisma.outboxMessage.findFirstOrThrow({ where: { address: 'webchat:wc-429' } });
-    expect(row).toMatchObject({ status: 'sent', attempts: 2, platformMessageId: double.to('wc-429')[0]!.id });
+    // The connector accepted it; its outcome is recorded a moment later.
+    const row = () => ponte!.db.prisma.outboxMessage.findFirstOrThrow({ where: { address: 'webchat:wc-429' } });
+    await waitFor('the send recorded', async () => (await row()).status !== 'sending', 5000);
+    expect(await row()).toMatchObject({ status: 'sent', attempts: 2, platformMessageId: double.to('wc-429')[0]!.id });
     await new Promise((r) => setTimeout(r, 300));
     expect(double.to('wc-429')).toHaveLength(1);
   });
@@ -240,6 +242,7 @@ describe('the Bot Framework channel (unauthenticated, local)', () => {
     double.failNext(1, 502);
     await post(webchat('wc-502', { text: 'hello' }));
     await waitFor('the welcome after a 502', () => double.to('wc-502').length === 1, 8000);
+    await waitFor('the 502 retry recorded', async () => (await ponte!.db.prisma.outboxMessage.count({ where: { address: 'webchat:wc-502', status: 'sent' } })) === 1, 5000);
     expect(await ponte!.db.prisma.outboxMessage.findFirstOrThrow({ where: { address: 'webchat:wc-502' } })).toMatchObject({ status: 'sent', attempts: 2 });
 
     double.failNext(1, 403, 'BotDisabledByAdmin');
