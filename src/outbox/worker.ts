@@ -53,7 +53,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       s.channel,
       db.dialect === 'postgresql' && s.ratePerSecond > 0
         ? new SharedRateLimiter(`channel:${s.channel}`, s.ratePerSecond, (key, second, want, limit) => leaseSends(db.prisma, key, second, want, limit))
-        : new TokenBucket(s.ratePerSecond),
+        : // A bucket allows its burst on top of its rate in any one second: keep the two together
+          // within the platform's cap, which it counts over a sliding second.
+          new TokenBucket(s.ratePerSecond * 0.95, Math.max(1, s.ratePerSecond * 0.05)),
     ]),
   );
   const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
@@ -105,7 +107,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
       outcomes.push(outcome);
       if (outcome.result === 'retry') blockedUntil = outcome.dueAt;
     }
-    await committer.run((tx) => recordOutcomes(tx, outcomes, Date.now()));
+    await record(outcomes);
+  }
+
+  /** Outcomes of groups finishing close together are recorded in one job. */
+  let waiting: { outcomes: SendOutcome[]; done(err?: unknown): void }[] = [];
+  function record(outcomes: SendOutcome[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ outcomes, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (waiting.length === 1) setImmediate(flush);
+    });
+  }
+  function flush(): void {
+    const batch = waiting;
+    waiting = [];
+    committer
+      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()))
+      .then(
+        () => batch.forEach((b) => b.done()),
+        (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('recording failed'))),
+      );
   }
 
   function pump(): Promise<void> {
