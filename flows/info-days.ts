@@ -4,6 +4,7 @@ import { choice, choiceFrom, defineFlow } from '../src/core/flow.js';
 export default defineFlow({
   id: 'infodays',
   version: 1,
+  needs: ['infoDays'],
   start: 'list',
   steps: {
     list: {

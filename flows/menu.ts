@@ -4,6 +4,8 @@ import { choice, defineFlow } from '../src/core/flow.js';
 export default defineFlow({
   id: 'menu',
   version: 2,
+  // Choosing "Info days" here shows the list at once.
+  needs: ['infoDays'],
   start: 'main',
   steps: {
     main: {

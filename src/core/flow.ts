@@ -63,6 +63,11 @@ export interface FlowMigration {
 export interface FlowDef {
   id: string;
   version: number;
+  /**
+   * What a person's turn in this flow needs loaded beyond their own data (the processor loads
+   * it only then: most turns need nothing more).
+   */
+  needs?: readonly 'infoDays'[];
   start: string;
   steps: Readonly<Record<string, StepDef>>;
   migrations?: readonly FlowMigration[];

@@ -84,8 +84,9 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       return { kind: 'handled', eventId: event.id, outCount: 0 };
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
+    const needs = engine.flows.get(stored?.session?.flowId ?? '')?.needs ?? [];
     const context: TurnContext = {
-      infoDays: await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now),
+      infoDays: needs.includes('infoDays') ? await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now) : [],
       timeZone: stored?.profile.registration?.timeZone ?? stored?.timeZone ?? programmeTimezone,
     };
     const turn: Turn = engine.handle({
