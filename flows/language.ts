@@ -6,7 +6,8 @@ export default defineFlow({
   version: 1,
   start: 'pick',
   steps: {
-    pick: { prompt: 'common:language.pick', expect: choiceFrom('languages'), effects: ['setLocale'], next: 'changed' },
+    pick: { prompt: 'common:language.pick', expect: choiceFrom('languagesFirst'), effects: ['setLocale'], branches: { more: 'pick_any', otherwise: 'changed' } },
+    pick_any: { prompt: 'common:language.pick', expect: choiceFrom('languages'), effects: ['setLocale'], next: 'changed' },
     changed: { prompt: 'common:language.changed', vars: ['languageName'], next: 'resume' },
   },
 });

@@ -18,6 +18,12 @@ export default defineFlow({
     language_confirmed: { effects: ['confirmLocale'], next: 'privacy' },
     pick_language: {
       prompt: 'common:language.pick',
+      expect: choiceFrom('languagesFirst'),
+      effects: ['setLocale'],
+      branches: { more: 'pick_any_language', otherwise: 'privacy' },
+    },
+    pick_any_language: {
+      prompt: 'common:language.pick',
       expect: choiceFrom('languages'),
       effects: ['setLocale'],
       next: 'privacy',

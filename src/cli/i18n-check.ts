@@ -46,6 +46,7 @@ function labelKeys(): Map<string, number> {
   }
   keys.set('common:done', 24);
   keys.set('common:language.name', 24);
+  keys.set('common:language.more', 24);
   return keys;
 }
 

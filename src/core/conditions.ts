@@ -4,6 +4,9 @@ import type { Translator } from './i18n.js';
 import { normalise } from './commands.js';
 import { spokenLanguages } from './registration.js';
 
+/** The languages most newcomers speak, for the picker's first page. */
+const commonLanguages = ['en', 'ar', 'uk', 'fa', 'pt', 'fr', 'es', 'ru', 'ti', 'so', 'ur', 'bn'];
+
 function languageName(code: string, locale: string): string {
   try {
     return new Intl.DisplayNames([locale], { type: 'language' }).of(code) ?? code;
@@ -77,6 +80,14 @@ export type VarName = keyof typeof vars;
 export const choiceSources = {
   /** Every language we speak, each by its own name in its own script. */
   languages: (_p: Profile, t: Translator) => t.locales.map((l) => ({ id: l, label: t.t(l, 'common:language.name') })),
+  /**
+   * The first page of the language picker: the person's language and those most spoken by
+   * newcomers, nine in all (a WhatsApp list holds ten rows), then "other languages".
+   */
+  languagesFirst: (p: Profile, t: Translator) => {
+    const first = [p.locale, ...commonLanguages].filter((l, i, all) => t.locales.includes(l) && all.indexOf(l) === i).slice(0, 9);
+    return [...first.map((l) => ({ id: l, label: t.t(l, 'common:language.name') })), { id: 'more', label: t.t(p.locale, 'common:language.more') }];
+  },
   /** Languages a person may speak, named in their own language (Intl's names), and "that's all". */
   spokenLanguages: (p: Profile, t: Translator) => [
     ...spokenLanguages.map((code) => ({ id: code, label: languageName(code, p.locale) })),

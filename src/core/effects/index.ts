@@ -83,6 +83,8 @@ function caseReference(): string {
 export const effects = {
   /** The person picked a language from the list. */
   setLocale(ctx: EffectContext) {
+    // "other languages" is not a language: the next page asks again.
+    if (ctx.answer === 'more') return;
     if (ctx.answer) ctx.profile.locale = ctx.answer;
     ctx.profile.localeConfirmed = true;
   },
