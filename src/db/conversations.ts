@@ -15,71 +15,122 @@ export interface StoredConversation {
 
 const roles = new Set(['mentee', 'mentor', 'visitor']);
 
-/** A person's profile and session, or undefined for someone who never wrote before. */
+/** A row as the drivers give it: SQLite has 0/1 for booleans and text for JSON and times. */
+const truthy = (v: unknown) => v === true || v === 1 || v === 1n || v === '1';
+const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
+
+interface ConversationRow {
+  id: string;
+  locale: string | null;
+  localeConfirmed: unknown;
+  consent: string | null;
+  consentAt: unknown;
+  role: string | null;
+  source: string | null;
+  registration: unknown;
+  needs: unknown;
+  surveysOff: unknown;
+  organisationId: string | null;
+  orgTimezone: string | null;
+  flowId: string | null;
+  flowVersion: unknown;
+  stepId: string | null;
+  mode: string | null;
+  state: unknown;
+}
+
+/**
+ * A person's profile and session, or undefined for someone who never wrote before. One
+ * hand-written statement: this runs for every message.
+ */
 export async function loadConversation(tx: Tx, channel: string, address: string): Promise<StoredConversation | undefined> {
-  const person = await tx.person.findUnique({
-    where: { channel_address: { channel, address } },
-    include: { conversation: true, organisation: { select: { timezone: true } } },
-  });
-  if (!person) return undefined;
-  const c = person.conversation;
-  const parsed = c ? SessionState.safeParse({ ...(c.state as object), flowId: c.flowId, flowVersion: c.flowVersion, stepId: c.stepId, mode: c.mode }) : undefined;
+  const [row] = await tx.$queryRaw<ConversationRow[]>`
+    SELECT p."id", p."locale", p."localeConfirmed", p."consent", p."consentAt", p."role", p."source", p."registration", p."needs",
+           p."surveysOff", p."organisationId", o."timezone" AS "orgTimezone",
+           c."flowId", c."flowVersion", c."stepId", c."mode", c."state"
+    FROM "Person" p
+    LEFT JOIN "Conversation" c ON c."personId" = p."id"
+    LEFT JOIN "Organisation" o ON o."id" = p."organisationId"
+    WHERE p."channel" = ${channel} AND p."address" = ${address}`;
+  if (!row) return undefined;
+  const parsed =
+    row.flowId !== null
+      ? SessionState.safeParse({ ...(json(row.state) as object), flowId: row.flowId, flowVersion: Number(row.flowVersion), stepId: row.stepId, mode: row.mode })
+      : undefined;
   return {
-    personId: person.id,
-    organisationId: person.organisationId,
-    timeZone: person.organisation?.timezone,
+    personId: row.id,
+    organisationId: row.organisationId,
+    timeZone: row.orgTimezone ?? undefined,
     profile: {
-      locale: person.locale ?? 'en',
-      localeConfirmed: person.localeConfirmed,
-      consent: person.consent === 'granted' || person.consent === 'declined' ? person.consent : null,
-      consentAt: person.consentAt?.toISOString() ?? null,
-      role: person.role && roles.has(person.role) ? (person.role as Profile['role']) : null,
-      source: person.source,
-      registration: Registration.safeParse(person.registration).data ?? null,
-      needs: Needs.safeParse(person.needs).data ?? null,
-      surveysOff: person.surveysOff,
+      locale: row.locale ?? 'en',
+      localeConfirmed: truthy(row.localeConfirmed),
+      consent: row.consent === 'granted' || row.consent === 'declined' ? row.consent : null,
+      consentAt: iso(row.consentAt),
+      role: row.role && roles.has(row.role) ? (row.role as Profile['role']) : null,
+      source: row.source,
+      registration: Registration.safeParse(json(row.registration)).data ?? null,
+      needs: Needs.safeParse(json(row.needs)).data ?? null,
+      surveysOff: truthy(row.surveysOff),
     },
     // A session that no longer reads as one starts over rather than failing every message.
     session: parsed?.success ? parsed.data : null,
   };
 }
 
-/** Saves a person's profile and session after a turn; creates the person on their first message. */
+/**
+ * Saves a person's profile and session after a turn; creates the person on their first message.
+ * Hand-written statements: this runs for every message.
+ */
 export async function saveConversation(
   tx: Tx,
-  who: { channel: string; address: string; personId: string | undefined },
+  who: { channel: string; address: string; personId: string | undefined; organisationId?: string | null },
   profile: Profile,
   session: SessionState,
   now: Date,
 ): Promise<string> {
   // Without consent only what is needed to answer is kept: the language and where we are.
-  const personal =
-    profile.consent === 'granted'
-      ? { role: profile.role, source: profile.source, registration: (profile.registration ?? P.DbNull) as P.InputJsonValue, needs: (profile.needs ?? P.DbNull) as P.InputJsonValue }
-      : { role: null, source: null, registration: P.DbNull, needs: P.DbNull };
-  const personData = {
-    locale: profile.locale,
-    localeConfirmed: profile.localeConfirmed,
-    consent: profile.consent,
-    consentAt: profile.consentAt ? new Date(profile.consentAt) : null,
-    surveysOff: profile.surveysOff,
-    ...personal,
-    lastInboundAt: now,
-  };
-  // A deep-link source naming an organisation makes the person one of theirs.
-  const organisation = personal.source ? await tx.organisation.findUnique({ where: { slug: personal.source }, select: { id: true } }) : null;
-  if (organisation) Object.assign(personData, { organisationId: organisation.id });
+  const granted = profile.consent === 'granted';
+  const source = granted ? profile.source : null;
+  const registration = granted && profile.registration ? JSON.stringify(profile.registration) : null;
+  const needs = granted && profile.needs ? JSON.stringify(profile.needs) : null;
+  // A deep-link source naming an organisation makes the person one of theirs (looked up once).
+  const organisation =
+    source && !who.organisationId ? await tx.organisation.findUnique({ where: { slug: source }, select: { id: true } }) : null;
+  const organisationId = organisation?.id ?? who.organisationId ?? null;
+  const consentAt = profile.consentAt ? new Date(profile.consentAt) : null;
   const personId = who.personId ?? randomUUID();
-  if (who.personId) await tx.person.update({ where: { id: personId }, data: personData });
-  else await tx.person.create({ data: { id: personId, channel: who.channel, address: who.address, ...personData } });
-  const conversation = {
-    flowId: session.flowId,
-    flowVersion: session.flowVersion,
-    stepId: session.stepId,
-    mode: session.mode,
-    state: sessionStateJson(session) as P.InputJsonValue,
-  };
-  await tx.conversation.upsert({ where: { personId }, create: { personId, ...conversation }, update: conversation });
+  if (who.personId) {
+    await tx.$executeRaw`
+      UPDATE "Person" SET "locale" = ${profile.locale}, "localeConfirmed" = ${profile.localeConfirmed}, "consent" = ${profile.consent},
+        "consentAt" = ${consentAt}, "surveysOff" = ${profile.surveysOff}, "role" = ${granted ? profile.role : null}, "source" = ${source},
+        "registration" = ${registration}, "needs" = ${needs}, "organisationId" = ${organisationId}, "lastInboundAt" = ${now}
+      WHERE "id" = ${personId}`;
+  } else {
+    await tx.person.create({
+      data: {
+        id: personId,
+        channel: who.channel,
+        address: who.address,
+        locale: profile.locale,
+        localeConfirmed: profile.localeConfirmed,
+        consent: profile.consent,
+        consentAt,
+        surveysOff: profile.surveysOff,
+        role: granted ? profile.role : null,
+        source,
+        registration: registration === null ? P.DbNull : (JSON.parse(registration) as P.InputJsonValue),
+        needs: needs === null ? P.DbNull : (JSON.parse(needs) as P.InputJsonValue),
+        organisationId,
+        lastInboundAt: now,
+      },
+    });
+  }
+  await tx.$executeRaw`
+    INSERT INTO "Conversation" ("personId", "flowId", "flowVersion", "stepId", "mode", "state", "updatedAt")
+    VALUES (${personId}, ${session.flowId}, ${session.flowVersion}, ${session.stepId}, ${session.mode}, ${JSON.stringify(sessionStateJson(session))}, ${now})
+    ON CONFLICT ("personId") DO UPDATE SET "flowId" = excluded."flowId", "flowVersion" = excluded."flowVersion", "stepId" = excluded."stepId",
+      "mode" = excluded."mode", "state" = excluded."state", "updatedAt" = excluded."updatedAt"`;
   return personId;
 }
 

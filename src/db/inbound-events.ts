@@ -8,7 +8,8 @@ export interface StoredEventRef {
   address: string;
 }
 
-function jsonValue(dialect: Dialect, value: unknown): P.Sql {
+/** A JSON value as a statement parameter: text for SQLite, JSONB for PostgreSQL. */
+export function jsonValue(dialect: Dialect, value: unknown): P.Sql {
   const text = JSON.stringify(value);
   return dialect === 'postgresql' ? P.sql`CAST(${text} AS JSONB)` : P.sql`${text}`;
 }
@@ -54,8 +55,15 @@ export function readPayload(payload: unknown): Pick<InboundEvent, 'content' | 'l
  * a handover): once answered, a person's words are not kept longer than needed.
  */
 export async function markInboundHandled(tx: Tx, id: number, status: 'done' | 'failed', keepPayload: boolean, now: number): Promise<void> {
-  await tx.inboundEvent.update({
-    where: { id },
-    data: { status, handledAt: BigInt(now), ...(keepPayload ? {} : { payload: P.DbNull }) },
-  });
+  if (keepPayload) await tx.$executeRaw`UPDATE "InboundEvent" SET "status" = ${status}, "handledAt" = ${BigInt(now)} WHERE "id" = ${id}`;
+  else await tx.$executeRaw`UPDATE "InboundEvent" SET "status" = ${status}, "handledAt" = ${BigInt(now)}, "payload" = NULL WHERE "id" = ${id}`;
+}
+
+/** The person's oldest pending event up to `maxId`, with its content (one statement: every message runs it). */
+export async function oldestPendingEvent(tx: Tx, channel: string, address: string, maxId: number): Promise<{ id: number; payload: unknown } | undefined> {
+  const [row] = await tx.$queryRaw<{ id: number; payload: unknown }[]>`
+    SELECT "id", "payload" FROM "InboundEvent"
+    WHERE "channel" = ${channel} AND "address" = ${address} AND "status" = 'pending' AND "id" <= ${maxId}
+    ORDER BY "id" LIMIT 1`;
+  return row ? { id: Number(row.id), payload: row.payload } : undefined;
 }

@@ -12,7 +12,7 @@ export interface OutboxRow {
   attempts: number;
 }
 
-/** Queues messages for one person in the caller's transaction, in the order given. */
+/** Queues messages for one person in the caller's transaction, in the order given (one statement). */
 export async function enqueueMessages(
   tx: Tx,
   to: { channel: string; address: string; personId: string | null },
@@ -20,9 +20,11 @@ export async function enqueueMessages(
   now: number,
 ): Promise<void> {
   if (messages.length === 0) return;
-  await tx.outboxMessage.createMany({
-    data: messages.map((m) => ({ ...to, payload: m as object, status: 'pending', dueAt: BigInt(now), createdAt: BigInt(now) })),
-  });
+  // The payload goes as JSON text; PostgreSQL reads it as the column's JSONB.
+  const rows = messages.map((m) => P.sql`(${to.channel}, ${to.address}, ${to.personId}, ${JSON.stringify(m)}, 'pending', 0, ${BigInt(now)}, ${BigInt(now)})`);
+  await tx.$executeRaw`
+    INSERT INTO "OutboxMessage" ("channel", "address", "personId", "payload", "status", "attempts", "dueAt", "createdAt")
+    VALUES ${P.join(rows)}`;
 }
 
 type ClaimedRow = { id: number; channel: string; address: string; personId: string | null; payload: unknown; attempts: number };

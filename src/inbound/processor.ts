@@ -8,7 +8,7 @@ import type { Db, Tx } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { closeHandover, erasePerson, loadConversation, openCase, openInboxItem, saveAssessment, saveConversation } from '../db/conversations.js';
 import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
-import { markInboundHandled, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
+import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
@@ -71,11 +71,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PERSON_LOCK_CLASS}, hashtext(${`${ref.channel}:${ref.address}`})) AS locked`;
       if (!row?.locked) return { kind: 'busy' };
     }
-    const event = await tx.inboundEvent.findFirst({
-      where: { channel: ref.channel, address: ref.address, status: 'pending', id: { lte: ref.id } },
-      orderBy: { id: 'asc' },
-      select: { id: true, payload: true },
-    });
+    const event = await oldestPendingEvent(tx, ref.channel, ref.address, ref.id);
     if (!event) return { kind: 'none' };
     working.id = event.id;
     const payload = readPayload(event.payload);
@@ -103,7 +99,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       await erasePerson(tx, personId, ref.channel, ref.address);
       personId = undefined;
     } else if (!erase) {
-      personId = await saveConversation(tx, { ...ref, personId }, turn.profile, turn.session, now);
+      personId = await saveConversation(tx, { ...ref, personId, organisationId: stored?.organisationId ?? null }, turn.profile, turn.session, now);
       for (const action of turn.actions) {
         if (action.type === 'openHandover') await openInboxItem(tx, personId, 'handover');
         if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
