@@ -14,16 +14,8 @@ function channelStatus(config: Config): Record<string, string> {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`ponte: configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  // A bad value throws a ConfigError: the catch below prints it as one line.
+  const config = loadConfig();
   const log = createLogger(config.logLevel);
   const ponte = await createPonte({ config, log, channels: configuredChannels(config) });
   await ponte.http.listen({ port: config.port, host: config.host });

@@ -1,55 +1,80 @@
+/** Something `take()`s a send slot: a local bucket, or one shared through the database. */
+export interface SendLimiter {
+  take(): Promise<void>;
+  /** Hands out nothing until `until` (a platform said to wait). */
+  pause(until: number): void;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /**
- * A token bucket: `rate` sends per second on average, bursts up to `burst`. `take()` resolves
- * when a token is free; callers queue in order. A rate of 0 means no limit.
+ * What every limiter shares: callers are served one at a time, in order, and nobody is served
+ * while a pause lasts. A limiter says only whether a slot is free now (`grant`).
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+abstract class QueuedLimiter implements SendLimiter {
+  protected pausedUntil = 0;
   private tail: Promise<void> = Promise.resolve();
-  private pausedUntil = 0;
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number = Math.max(1, rate),
-    private readonly clock: () => number = Date.now,
-  ) {
-    this.tokens = this.burst;
-    this.last = clock();
-  }
+  constructor(protected readonly clock: () => number = Date.now) {}
 
-  /** Stops handing out tokens until `until` (a platform said to wait). */
   pause(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
   take(): Promise<void> {
-    if (this.rate === 0 && this.pausedUntil <= this.clock()) return Promise.resolve();
     const turn = this.tail.then(() => this.wait());
-    this.tail = turn;
+    this.tail = turn.catch(() => undefined);
     return turn;
   }
+
+  /** Spends a slot and returns 0, or returns how many milliseconds to wait before asking again. */
+  protected abstract grant(now: number): number | Promise<number>;
 
   private async wait(): Promise<void> {
     for (;;) {
       const now = this.clock();
-      if (now < this.pausedUntil) {
-        await sleep(this.pausedUntil - now);
-        continue;
-      }
-      if (this.rate === 0) return;
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await sleep(Math.ceil(((1 - this.tokens) / this.rate) * 1000));
+      const delay = now < this.pausedUntil ? this.pausedUntil - now : await this.grant(now);
+      if (delay <= 0) return;
+      await sleep(delay);
     }
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A token bucket: `rate` sends per second on average, bursts up to `burst`. `take()` resolves
+ * when a token is free; callers queue in order. A rate of 0 means no limit.
+ */
+export class TokenBucket extends QueuedLimiter {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number = Math.max(1, rate),
+    clock: () => number = Date.now,
+  ) {
+    super(clock);
+    this.tokens = this.burst;
+    this.last = clock();
+  }
+
+  override take(): Promise<void> {
+    if (this.rate === 0 && this.pausedUntil <= this.clock()) return Promise.resolve();
+    return super.take();
+  }
+
+  protected grant(now: number): number {
+    if (this.rate === 0) return 0;
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
 }
 
 /** A bucket per key (per chat), created on first use and dropped when idle and full. */
@@ -78,11 +103,6 @@ export class KeyedBuckets {
   }
 }
 
-/** Something `take()`s a send slot: a local bucket, or one shared through the database. */
-export interface SendLimiter {
-  take(): Promise<void>;
-  pause(until: number): void;
-}
 
 /**
  * A per-second limit shared by every instance through the database (PostgreSQL): each instance
@@ -90,11 +110,9 @@ export interface SendLimiter {
  * platform's cap (WhatsApp's 80/s is per business number) holds for all instances together.
  * A lease of a tenth of the rate keeps database round trips to about ten a second per instance.
  */
-export class SharedRateLimiter implements SendLimiter {
+export class SharedRateLimiter extends QueuedLimiter {
   private leased = 0;
   private second = 0;
-  private pausedUntil = 0;
-  private tail: Promise<void> = Promise.resolve();
   private readonly leaseSize: number;
 
   constructor(
@@ -102,37 +120,19 @@ export class SharedRateLimiter implements SendLimiter {
     private readonly rate: number,
     private readonly lease: (key: string, second: number, want: number, limit: number) => Promise<number>,
   ) {
+    super();
     this.leaseSize = Math.max(1, Math.floor(rate / 10));
   }
 
-  pause(until: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, until);
-  }
-
-  take(): Promise<void> {
-    const turn = this.tail.then(() => this.wait());
-    this.tail = turn.catch(() => undefined);
-    return turn;
-  }
-
-  private async wait(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      if (now < this.pausedUntil) {
-        await sleep(this.pausedUntil - now);
-        continue;
-      }
-      const second = Math.floor(now / 1000);
-      if (second !== this.second) {
-        this.second = second;
-        this.leased = 0;
-      }
-      if (this.leased > 0) {
-        this.leased -= 1;
-        return;
-      }
-      this.leased = await this.lease(this.key, second, this.leaseSize, this.rate);
-      if (this.leased === 0) await sleep((second + 1) * 1000 - Date.now() + 1);
+  protected async grant(now: number): Promise<number> {
+    const second = Math.floor(now / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.leased = 0;
     }
+    if (this.leased === 0) this.leased = await this.lease(this.key, second, this.leaseSize, this.rate);
+    if (this.leased === 0) return (second + 1) * 1000 - Date.now() + 1;
+    this.leased -= 1;
+    return 0;
   }
 }

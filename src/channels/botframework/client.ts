@@ -1,4 +1,4 @@
-import { TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { TurnContext, type Activity, type CloudAdapter } from 'botbuilder';
 import type { Prisma } from '../../db/client.js';
 import { NetworkError, PlatformError } from '../../errors.js';
 import type { ChannelSender } from '../types.js';
