@@ -18,6 +18,10 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutbox, type Outbox } from './outbox/worker.js';
 import { startScheduler } from './scheduler/index.js';
+import { inbox } from './http/inbox/index.js';
+import { createLive } from './http/inbox/live.js';
+import { createInboxTranslator } from './http/inbox/ui.js';
+import { ensureFirstAdmin, sessionSecret } from './db/staff.js';
 
 export const localesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../locales');
 
@@ -82,6 +86,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     metrics,
     onOutbound: () => wakeOutbox(),
     programmeTimezone: config.programmeTimezone,
+    urgentCaseHours: config.caseLimitHours.urgent,
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
@@ -92,6 +97,24 @@ export async function createPonte({ config, log, channels: factories = [], sende
   const senders = [...extraSenders, ...platformChannels.map((c) => c.sender)];
   const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
   wakeOutbox = () => outbox.wake();
+  const firstAdmin = await ensureFirstAdmin(db.prisma, config.inboxAdmin);
+  if (firstAdmin === 'created') log.info('created the first inbox admin from INBOX_ADMIN_EMAIL');
+  if (firstAdmin === 'none') {
+    log.warn('the coordinator inbox has no account yet: set INBOX_ADMIN_EMAIL and INBOX_ADMIN_PASSWORD and restart, or run `npm run staff -- add --email EMAIL --role admin`');
+  }
+  http.register(inbox, {
+    config,
+    db,
+    committer,
+    translator,
+    ui: createInboxTranslator(),
+    ingest,
+    live: createLive(),
+    log,
+    onOutbound: () => outbox.wake(),
+    media: new Map(platformChannels.flatMap((c) => (c.media ? [[c.name, c.media] as const] : []))),
+    sessionSecret: await sessionSecret(db.prisma, config.sessionSecret),
+  });
   const channels = senders.map((s) => s.channel);
   let stopSweeping = () => {};
   let stopScheduler = () => {};

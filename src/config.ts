@@ -58,6 +58,10 @@ const schema = z
     INBOX_ADMIN_EMAIL: optional.pipe(z.string().email('must be an e-mail address').optional()),
     INBOX_ADMIN_PASSWORD: optional.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
     SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    INBOX_IDLE_MINUTES: z.coerce.number().int('must be a whole number').min(1).max(24 * 60).default(30),
+    CASE_LIMIT_URGENT_HOURS: z.coerce.number().positive('must be more than 0').default(1),
+    CASE_LIMIT_HIGH_HOURS: z.coerce.number().positive('must be more than 0').default(24),
+    CASE_LIMIT_NORMAL_HOURS: z.coerce.number().positive('must be more than 0').default(72),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -99,6 +103,10 @@ export interface Config {
   botframework: { appId: string | undefined; appPassword: string | undefined; appType: string | undefined; tenantId: string | undefined };
   inboxAdmin: { email: string; password: string } | undefined;
   sessionSecret: string | undefined;
+  /** A signed-in inbox session ends after this long without a request. */
+  inboxIdleMinutes: number;
+  /** Hours to acknowledge a case, per severity (the misconduct protocol's time limits). */
+  caseLimitHours: { urgent: number; high: number; normal: number };
 }
 
 /**
@@ -145,5 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     botframework: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     inboxAdmin: e.INBOX_ADMIN_EMAIL && e.INBOX_ADMIN_PASSWORD ? { email: e.INBOX_ADMIN_EMAIL, password: e.INBOX_ADMIN_PASSWORD } : undefined,
     sessionSecret: e.SESSION_SECRET,
+    inboxIdleMinutes: e.INBOX_IDLE_MINUTES,
+    caseLimitHours: { urgent: e.CASE_LIMIT_URGENT_HOURS, high: e.CASE_LIMIT_HIGH_HOURS, normal: e.CASE_LIMIT_NORMAL_HOURS },
   };
 }

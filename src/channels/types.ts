@@ -38,10 +38,18 @@ export interface ChannelDeps {
   metrics: Metrics;
 }
 
+/** Downloads a file a person sent, by the platform's id for it, for a coordinator to view. */
+export interface MediaFetcher {
+  /** Throws PlatformError when the platform no longer has it (files expire). */
+  fetch(mediaRef: string): Promise<{ mimeType: string; data: Buffer }>;
+}
+
 /** A chat platform, plugged into the core: its sender, its webhook routes and its lifecycle. */
 export interface Channel {
   readonly name: string;
   readonly sender: ChannelSender;
+  /** Files people send, when the platform lets a bot download them. */
+  readonly media?: MediaFetcher;
   /** Registers the channel's webhook routes (an encapsulated Fastify plugin). */
   readonly routes?: FastifyPluginAsync;
   /** Runs once the HTTP server listens: register a webhook, start polling, set a command menu. */

@@ -239,6 +239,22 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     }
   }
 
+  /** A coordinator's action from the inbox, in the person's queue like any message of theirs. */
+  function runSystem(turn: Turn, event: Extract<InboundContent, { kind: 'system' }>, now: Date): void {
+    const { session } = turn;
+    switch (event.name) {
+      case 'handback':
+        if (session.mode !== 'handover') return;
+        session.mode = 'bot';
+        turn.actions.push({ type: 'closeHandover' });
+        say(turn, 'common:handover_closed');
+        goto(turn, `flow:${MENU_FLOW}`, now);
+        return;
+      case 'consult':
+        return;
+    }
+  }
+
   function handle(input: TurnInput): Turn {
     const { content, now } = input;
     const isNew = !input.session || !input.profile;
@@ -257,6 +273,10 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     }
     migrate(session, turn);
     if (turn.out.length > 0) return turn;
+    if (content.kind === 'system') {
+      runSystem(turn, content, now);
+      return turn;
+    }
     // A reaction (👍 on one of our messages) is not an answer: nothing to say back.
     if (content.kind === 'media' && content.mediaKind === 'reaction') return turn;
 

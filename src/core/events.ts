@@ -19,6 +19,11 @@ export const InboundContent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('location'), latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }),
   /** A command such as `/start abc` or a platform's "get started"; `name` without the slash. */
   z.object({ kind: z.literal('command'), name: z.string().max(64), payload: z.string().max(256).optional() }),
+  /**
+   * From the inbox, never from a platform (no channel parser produces it): a coordinator's action
+   * that changes the person's conversation, queued behind their own messages to keep their order.
+   */
+  z.object({ kind: z.literal('system'), name: z.enum(['handback', 'consult']), data: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type InboundContent = z.infer<typeof InboundContent>;
 

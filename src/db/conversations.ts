@@ -147,24 +147,35 @@ export async function erasePerson(tx: Tx, personId: string, channel: string, add
   await tx.person.delete({ where: { id: personId } });
 }
 
-/** Files a report from the chat as a new case; urgent when someone is in danger or a minor is at risk. */
+/**
+ * Files a report from the chat as a new case for the reporter's organisation. Danger or a minor
+ * at risk makes it urgent at once, before anyone triages it: the clock starts now.
+ */
 export async function openCase(
   tx: Tx,
   reporterId: string,
+  organisationId: string | null,
   report: { reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean },
+  now: Date,
+  urgentLimitHours = 1,
 ): Promise<void> {
-  await tx.case.create({ data: { id: randomUUID(), reporterId, ...report, urgent: report.danger || report.kind === 'minor' } });
+  const urgent = report.danger || report.kind === 'minor';
+  await tx.case.create({
+    data: {
+      id: randomUUID(),
+      reporterId,
+      organisationId,
+      ...report,
+      urgent,
+      involvesMinor: report.kind === 'minor',
+      ...(urgent ? { severity: 'urgent', dueAt: BigInt(now.getTime() + urgentLimitHours * 3_600_000) } : {}),
+    },
+  });
 }
 
 /** Keeps a self-assessment. */
 export async function saveAssessment(tx: Tx, personId: string, a: { kind: string; role: string; answers: Record<string, number> }): Promise<void> {
   await tx.assessment.create({ data: { id: randomUUID(), personId, kind: a.kind, role: a.role, answers: a.answers } });
-}
-
-/** Opens an item of this kind for the coordinator inbox, unless one is already open. */
-export async function openInboxItem(tx: Tx, personId: string, kind: 'handover' | 'crisis', urgent = false): Promise<void> {
-  const open = await tx.inboxItem.findFirst({ where: { personId, kind, status: 'open' }, select: { id: true } });
-  if (!open) await tx.inboxItem.create({ data: { id: randomUUID(), personId, kind, urgent } });
 }
 
 /** Closes the person's open handover items (they went back to the bot, or stopped). */

@@ -6,9 +6,10 @@ import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
 import type { Db, Tx } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
-import { closeHandover, erasePerson, loadConversation, openCase, openInboxItem, saveAssessment, saveConversation } from '../db/conversations.js';
+import { closeHandover, erasePerson, loadConversation, openCase, saveAssessment, saveConversation } from '../db/conversations.js';
 import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
 import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
+import { keepForCoordinator, openItem } from '../db/inbox.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
@@ -44,6 +45,8 @@ export interface ProcessorDeps {
   onOutbound(): void;
   /** Times are shown in this zone to people whose organisation has none. */
   programmeTimezone: string;
+  /** Hours to acknowledge an urgent case (a report of danger opens one). */
+  urgentCaseHours?: number;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone } = deps;
+  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, urgentCaseHours = 1 } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
@@ -101,16 +104,17 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     } else if (!erase) {
       personId = await saveConversation(tx, { ...ref, personId, organisationId: stored?.organisationId ?? null }, turn.profile, turn.session, now);
       for (const action of turn.actions) {
-        if (action.type === 'openHandover') await openInboxItem(tx, personId, 'handover');
-        if (action.type === 'openCrisis') await openInboxItem(tx, personId, 'crisis', true);
+        if (action.type === 'openHandover') await openItem(tx, personId, 'handover');
+        if (action.type === 'openCrisis') await openItem(tx, personId, 'crisis', true);
         if (action.type === 'closeHandover') await closeHandover(tx, personId, now);
         if (action.type === 'saveAssessment') await saveAssessment(tx, personId, action);
         if (action.type === 'infoDaySignup') await signUpForInfoDay(tx, action.infoDayId, personId);
         if (action.type === 'infoDayCancel') await cancelInfoDaySignup(tx, action.infoDayId, personId, now);
         if (action.type === 'openCase') {
           const { type: _type, ...report } = action;
-          await openCase(tx, personId, report);
+          await openCase(tx, personId, stored?.organisationId ?? null, report, now, urgentCaseHours);
         }
+        if (action.type === 'keepEvent') await keepForCoordinator(tx, personId, payload.content, now.getTime());
       }
     }
     const exportAction = turn.actions.find((a) => a.type === 'exportData');
@@ -128,8 +132,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       turn.out.splice(exportAction.at, 0, file);
     }
     await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
-    const keep = !erase && turn.actions.some((a) => a.type === 'keepEvent');
-    await markInboundHandled(tx, event.id, 'done', keep, now.getTime());
+    await markInboundHandled(tx, event.id, 'done', false, now.getTime());
     return { kind: 'handled', eventId: event.id, outCount: turn.out.length };
   }
 
