@@ -74,7 +74,6 @@ async function main(): Promise<void> {
         const staff = await find(check(Email, values.email, 'email'));
         const password = oneTimePassword();
         await setPassword(db.prisma, staff.id, password, true);
-        if (staff.disabledAt) await db.prisma.staff.update({ where: { id: staff.id }, data: { disabledAt: null } });
         console.log(`one-time password for ${staff.email} (to be changed at the next sign-in): ${password}`);
         return;
       }

@@ -6,6 +6,12 @@ import type { Metrics } from '../metrics.js';
 import { health } from './health.js';
 import { metricsRoute } from './metrics.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeList(): readonly { method: string; url: string }[];
+  }
+}
+
 /** Webhook bodies larger than this get 413: the platforms' own payloads are far smaller. */
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -30,6 +36,12 @@ export function createHttpServer(deps: { db: Db; metrics: Metrics; log: Logger }
     }
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
+  // The routes every plugin registered, for the tests that walk all of them (no page without a session).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate('routeList', () => routes);
   app.register(health, { db: deps.db });
   app.register(metricsRoute, { metrics: deps.metrics });
   return app as unknown as FastifyInstance;

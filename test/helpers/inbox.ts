@@ -58,7 +58,7 @@ export class InboxClient {
 
   constructor(private readonly base: string) {}
 
-  private cookieHeader(): string {
+  cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 

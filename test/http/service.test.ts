@@ -28,6 +28,8 @@ describe('the service (npm start)', () => {
     const lines = finished.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; channels?: Record<string, string> });
     expect(lines.find((l) => l.msg === 'ponte is running')?.channels?.telegram).toMatch(/^off/);
     expect(lines.some((l) => l.msg.includes('npm run chat'))).toBe(true);
+    // A fresh install tells the operator how to get into the inbox.
+    expect(lines.some((l) => l.msg.includes('INBOX_ADMIN_EMAIL') && l.msg.includes('npm run staff -- add'))).toBe(true);
   });
 
   it('refuses to start on a bad value, with one line naming the variable', async () => {

@@ -8,6 +8,7 @@ import { isSameSecret } from '../../http/secrets.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { createTelegramSender } from './client.js';
 import { TELEGRAM_CHANNEL, TelegramUpdate, allowedUpdates, toInbound } from './inbound.js';
+import { createTelegramMedia } from './media.js';
 
 
 /**
@@ -67,6 +68,7 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
   return {
     name: TELEGRAM_CHANNEL,
     sender,
+    media: createTelegramMedia(bot.api, settings, log),
     ...(settings.mode === 'webhook' ? { routes } : {}),
     async start() {
       try {

@@ -7,6 +7,7 @@ import { isSameSecret } from '../../http/secrets.js';
 import type { Channel } from '../types.js';
 import { createWhatsAppSender, GraphCode } from './client.js';
 import { toInboundEvents, toStatuses, WHATSAPP_CHANNEL, WhatsAppWebhook } from './inbound.js';
+import { createWhatsAppMedia } from './media.js';
 
 /** `sha256=` and 64 hex digits: anything else is refused before any HMAC is computed. */
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
@@ -78,6 +79,6 @@ export const createWhatsAppChannel: ChannelFactory = (deps) => {
     });
   };
 
-  const channel: Channel = { name: WHATSAPP_CHANNEL, sender, routes };
+  const channel: Channel = { name: WHATSAPP_CHANNEL, sender, routes, media: createWhatsAppMedia(config, log) };
   return channel;
 };

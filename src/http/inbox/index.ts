@@ -7,6 +7,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
 import type { MediaFetcher } from '../../channels/types.js';
 import type { Config } from '../../config.js';
 import type { Translator } from '../../core/i18n.js';
@@ -16,8 +17,8 @@ import { readSession, type SignedIn } from '../../db/staff.js';
 import type { Ingest } from '../../inbound/ingest.js';
 import type { Logger } from '../../log.js';
 import { accountRoutes } from './account.js';
-import { toString, type Html } from './html.js';
-import type { PageContext } from './layout.js';
+import { html, toString, type Html } from './html.js';
+import { page, type PageContext } from './layout.js';
 import { liveRoutes, type Live } from './live.js';
 import { queueRoutes } from './queue.js';
 import { peopleRoutes } from './people.js';
@@ -112,6 +113,18 @@ export const inbox: FastifyPluginAsync<InboxDeps> = async (app, deps) => {
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyStatic, { root: assetsDir, prefix: '/inbox/assets/', decorateReply: false, maxAge: '1h' });
 
+  // A person in a browser gets a page, a script gets JSON; neither gets internals.
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+    if (err instanceof ZodError) err = { statusCode: 400, code: 'BAD_REQUEST', message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, method: req.method, path: req.url.split('?')[0] }, 'inbox request failed');
+    const reason = status === 404 ? 'not_found' : status === 403 ? 'forbidden' : status >= 500 ? 'failed' : 'bad_request';
+    if (!req.headers.accept?.includes('text/html')) {
+      return reply.code(status).send({ error: err.code ?? reason.toUpperCase(), message: status >= 500 ? 'Internal Server Error' : err.message });
+    }
+    const ctx = pageContext(req, reply, deps);
+    return sendPage(reply, page(ctx, ctx.t(`error.${reason}`), html`<p>${ctx.t(`error.${reason}_text`)}</p>${status === 400 ? html`<p class="error">${err.message}</p>` : ''}<p><a href="/inbox">${ctx.t('error.back')}</a></p>`), status);
+  });
   app.decorateRequest('staff', null);
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
