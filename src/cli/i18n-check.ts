@@ -8,11 +8,24 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { flows } from '../../flows/index.js';
 import { localesDir } from '../app.js';
+import { inboxLocales, inboxLocalesDir } from '../http/inbox/ui.js';
 
 type Tree = { [key: string]: string | Tree };
 
 /** Keys whose value may stay as in English: words people type, brand names. */
-const mayMatchEnglish = [/^common:commands\./, /^common:skip_words$/, /^faq:keywords\./, /^common:crisis_words$/, /^glossary:/];
+const mayMatchEnglish = [
+  /^common:commands\./,
+  /^common:skip_words$/,
+  /^faq:keywords\./,
+  /^common:crisis_words$/,
+  /^glossary:/,
+  // The inbox: product names and words Portuguese shares with English.
+  /^common:channel\./,
+  /^common:login\.email$/,
+  /^common:severity\.normal$/,
+  /^common:role\.mentor$/,
+  /^common:nav\.switch_language$/,
+];
 /** i18next's plural suffixes. */
 const pluralSuffix = /_(zero|one|two|few|many|other)$/;
 
@@ -23,11 +36,11 @@ function flatten(tree: Tree, prefix: string, out: Map<string, string>): void {
   }
 }
 
-/** Every text of a language, as `namespace:key.path` → text. */
-export function loadTexts(locale: string): Map<string, string> {
+/** Every text of a language, as `namespace:key.path` → text (the bot's by default, or the inbox's). */
+export function loadTexts(locale: string, dir = localesDir): Map<string, string> {
   const out = new Map<string, string>();
-  for (const file of readdirSync(join(localesDir, locale)).filter((f) => f.endsWith('.json'))) {
-    flatten(JSON.parse(readFileSync(join(localesDir, locale, file), 'utf8')) as Tree, `${file.slice(0, -5)}:`, out);
+  for (const file of readdirSync(join(dir, locale)).filter((f) => f.endsWith('.json'))) {
+    flatten(JSON.parse(readFileSync(join(dir, locale, file), 'utf8')) as Tree, `${file.slice(0, -5)}:`, out);
   }
   return out;
 }
@@ -51,8 +64,8 @@ function labelKeys(): Map<string, number> {
 }
 
 /** The problems of one language, each a line naming the key. */
-export function checkLocale(locale: string, english: Map<string, string> = loadTexts('en')): string[] {
-  const texts = loadTexts(locale);
+export function checkLocale(locale: string, english: Map<string, string> = loadTexts('en'), dir = localesDir): string[] {
+  const texts = loadTexts(locale, dir);
   const problems: string[] = [];
   const base = (key: string) => key.replace(pluralSuffix, '');
   const englishBases = new Set([...english.keys()].map(base));
@@ -78,7 +91,7 @@ export function checkLocale(locale: string, english: Map<string, string> = loadT
     }
     if (value.trim() === '') problems.push(`${locale} ${key}: empty`);
   }
-  for (const [key, options] of labelKeys()) {
+  for (const [key, options] of dir === localesDir ? labelKeys() : []) {
     const label = texts.get(key);
     const limit = options <= 3 ? 20 : 24;
     if (label !== undefined && [...label].length > limit) problems.push(`${locale} ${key}: label "${label}" is ${[...label].length} characters (WhatsApp allows ${limit})`);
@@ -98,9 +111,13 @@ function main(): void {
   }
   const english = loadTexts('en');
   const problems = locales.flatMap((l) => checkLocale(l, english));
-  for (const p of problems) console.error(p);
+  // The inbox's own words: English and Portuguese, the same keys in both.
+  const inboxEnglish = loadTexts('en', inboxLocalesDir);
+  const inboxProblems = values.lang ? [] : inboxLocales.flatMap((l) => checkLocale(l, inboxEnglish, inboxLocalesDir).map((p) => `inbox ${p}`));
+  for (const p of [...problems, ...inboxProblems]) console.error(p);
   console.log(`i18n:check: ${locales.length} languages, ${english.size} texts each, ${problems.length} problems`);
-  process.exit(problems.length > 0 ? 1 : 0);
+  console.log(`i18n:check: the inbox in ${inboxLocales.join(' and ')}, ${inboxEnglish.size} texts each, ${inboxProblems.length} problems`);
+  process.exit(problems.length + inboxProblems.length > 0 ? 1 : 0);
 }
 
 if (process.argv[1]?.endsWith('i18n-check.ts')) main();

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.js';
 import { localesDir } from '../../src/app.js';
-import { checkLocale } from '../../src/cli/i18n-check.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkLocale, loadTexts } from '../../src/cli/i18n-check.js';
+import { inboxLocales, inboxLocalesDir } from '../../src/http/inbox/ui.js';
+import { root } from '../helpers/spawn.js';
 import { commandNames } from '../../src/core/commands.js';
 import { createTranslator } from '../../src/core/i18n.js';
 
@@ -28,5 +32,24 @@ describe.each(t.locales)('the %s texts', (locale) => {
 
   it('have a word for every global command', () => {
     for (const name of commandNames) expect(t.t(locale, `common:commands.${name}`).trim().length, name).toBeGreaterThan(0);
+  });
+});
+
+describe('the inbox’s texts', () => {
+  const inbox = createTranslator(inboxLocalesDir, 'en');
+
+  it('have the same keys in English and Portuguese, with their placeholders and plurals', () => {
+    expect(checkLocale('pt', loadTexts('en', inboxLocalesDir), inboxLocalesDir)).toEqual([]);
+  });
+
+  it('hold every key the pages name', () => {
+    const dir = join(root, 'src/http/inbox');
+    const used = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\bt\('([a-z_]+:)?([a-z_]+(?:\.[a-z0-9_]+)+)'/g)].map((m) => `${m[1] ?? ''}${m[2]}`));
+    expect(used.length).toBeGreaterThan(50);
+    for (const locale of inboxLocales) {
+      expect(used.filter((key) => !inbox.has(locale, key) && !inbox.has(locale, `${key}_other`)), locale).toEqual([]);
+    }
   });
 });
