@@ -6,7 +6,7 @@ import { NetworkError, PlatformError } from '../errors.js';
  */
 export const MEDIA_LIMIT_BYTES = 25 * 1024 * 1024;
 
-/** How long one fetch may take, platform lookup and download together: a coordinator is waiting. */
+/** How long a download may take (with its lookup, where one signal covers both): a coordinator is waiting. */
 export const MEDIA_TIMEOUT_MS = 30_000;
 
 /**

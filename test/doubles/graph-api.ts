@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** A message the double accepted, as the real API would have delivered it. */
@@ -36,6 +37,15 @@ export interface GraphDouble {
   failNext: { code: number; status?: number; retryAfter?: string }[];
   /** Media ids handed out by uploads to the media store. */
   uploads: string[];
+  /**
+   * Keeps a file as if a person had sent it; returns its media id. `claim` changes what the
+   * lookup says about it (a wrong sha256, another size) to play a corrupted or oversized file.
+   */
+  addMedia(data: Buffer, mimeType: string, claim?: { sha256?: string; fileSize?: number }): string;
+  /** Media URLs downloaded (answered 200), in order. */
+  mediaDownloads: string[];
+  /** How long a media URL from a lookup can be downloaded (Meta: 5 minutes). */
+  mediaUrlTtlMs: number;
   acceptedFor(to: string): AcceptedMessage[];
   close(): Promise<void>;
 }
@@ -44,6 +54,19 @@ export interface GraphDouble {
 function graphError(code: number, message: string, details: string) {
   return {
     error: { message: `(#${code}) ${message}`, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details }, fbtrace_id: 'AbCdEf' },
+  };
+}
+
+/** Graph's answer for an id it does not know (or no longer keeps): code 100, subcode 33. */
+function unknownObject(id: string) {
+  return {
+    error: {
+      message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      type: 'GraphMethodException',
+      code: 100,
+      error_subcode: 33,
+      fbtrace_id: 'AbCdEf',
+    },
   };
 }
 
@@ -175,12 +198,16 @@ function checkMessage(body: Record<string, unknown>): void {
  * Starts the double on a free port. Answers like the Cloud API: 401 with a Graph error for a
  * wrong token; 400 with 100/131009/132018 for a body that breaks a limit; 130429 over the
  * throughput cap; 131047 for a free-form message to a closed window; 131026 for an unknown number.
+ * Media people sent is looked up and downloaded as on the Cloud API: both need the token (401),
+ * an unknown id gets 400 with code 100, and a media URL answers 404 once its 5 minutes are over.
  */
 export async function startGraphDouble(options: GraphDoubleOptions): Promise<GraphDouble> {
   const path = `/${options.version ?? 'v23.0'}/${options.phoneNumberId}/messages`;
   const mediaPath = `/${options.version ?? 'v23.0'}/${options.phoneNumberId}/media`;
   const sentAt: number[] = [];
   let next = 0;
+  const media = new Map<string, { data: Buffer; mimeType: string; sha256: string; fileSize: number }>();
+  let base = '';
   const double: Omit<GraphDouble, 'url' | 'close'> = {
     accepted: [],
     reads: [],
@@ -190,6 +217,14 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
     ratePerSecond: options.ratePerSecond ?? 80,
     failNext: [],
     uploads: [],
+    addMedia(data, mimeType, claim = {}) {
+      const id = String(900_000_000_000_000 + media.size);
+      const sha256 = claim.sha256 ?? createHash('sha256').update(data).digest('hex');
+      media.set(id, { data, mimeType, sha256, fileSize: claim.fileSize ?? data.length });
+      return id;
+    },
+    mediaDownloads: [],
+    mediaUrlTtlMs: 5 * 60_000,
     acceptedFor: (to) => double.accepted.filter((m) => m.to === to),
   };
 
@@ -198,11 +233,47 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
     res.end(JSON.stringify(body));
   }
 
+  /**
+   * `GET /{version}/{media-id}` gives a media URL (with `phone_number_id`, only for this number's
+   * media); `GET /whatsapp_business/attachments/?mid=…&ext=…` gives the bytes until `ext`.
+   */
+  function serveMedia(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', base);
+    if (url.pathname === '/whatsapp_business/attachments/') {
+      const file = media.get(url.searchParams.get('mid') ?? '');
+      if (!file || Number(url.searchParams.get('ext')) < Date.now()) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('Not Found');
+        return;
+      }
+      double.mediaDownloads.push(url.pathname + url.search);
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.data.length) });
+      res.end(file.data);
+      return;
+    }
+    const lookup = new RegExp(`^/${options.version ?? 'v23.0'}/([^/]+)$`).exec(url.pathname);
+    if (!lookup) return answer(res, 400, graphError(100, 'Unsupported get request', 'unknown path'));
+    const id = decodeURIComponent(lookup[1]!);
+    const file = media.get(id);
+    const numberId = url.searchParams.get('phone_number_id');
+    if (!file || (numberId !== null && numberId !== options.phoneNumberId)) return answer(res, 400, unknownObject(id));
+    const expires = Date.now() + double.mediaUrlTtlMs;
+    answer(res, 200, {
+      messaging_product: 'whatsapp',
+      url: `${base}/whatsapp_business/attachments/?mid=${id}&ext=${expires}&hash=ATtest`,
+      mime_type: file.mimeType,
+      sha256: file.sha256,
+      file_size: file.fileSize,
+      id,
+    });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     if (req.headers.authorization !== `Bearer ${options.token}`) {
       double.refused.push({ code: 190, to: undefined, type: undefined });
       return answer(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token', 'invalid token'));
     }
+    if (req.method === 'GET') return serveMedia(req, res);
     if (req.method === 'POST' && req.url === mediaPath) {
       // The media store: a multipart upload with messaging_product, type and the file.
       const multipart = /^multipart\/form-data/.test(req.headers['content-type'] ?? '');
@@ -269,8 +340,9 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
+  base = `http://127.0.0.1:${port}`;
   return Object.assign(double, {
-    url: `http://127.0.0.1:${port}`,
+    url: base,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,10 +1,13 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
  * A local double of the Telegram Bot API (`/bot<token>/<method>`), refusing what the real one
  * refuses: a wrong token (401), text outside 1–4096 characters, callback data over 64 bytes,
  * captions over 1024, too many messages to one chat in a second (429 with retry_after), chats
  * that blocked the bot (403), unknown chats (400). Bodies as in grammyjs/types `ApiError`.
+ * Files people sent are served as the real API does: `getFile` gives a `file_path` (400
+ * "invalid file_id" for an id it does not know, "file is too big" over 20 MB), and the bytes
+ * come from `/file/bot<token>/<file_path>` for an hour.
  */
 export interface TelegramDouble {
   url: string;
@@ -18,8 +21,19 @@ export interface TelegramDouble {
   throttleNext(n: number, retryAfter: number): void;
   /** Updates served to getUpdates (long polling). */
   queueUpdate(update: Record<string, unknown>): void;
+  /** Keeps a file as if a person had sent it; `folder` as Telegram names them (photos, voice, documents). Returns its file_id. */
+  addFile(data: Buffer, folder: string, extension: string): string;
+  /** Paths of the file downloads answered 200, in order. */
+  downloads: string[];
+  /** Drop the connection of the next `n` file downloads without an answer. */
+  dropDownloads(n: number): void;
   close(): Promise<void>;
 }
+
+/** Bots may download files of up to 20 MB (Bot API, getFile). */
+const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+/** A file link is valid for at least an hour (Bot API, getFile). */
+const LINK_TTL_MS = 3600_000;
 
 /**
  * A request's parameters: JSON, or multipart/form-data when a file is uploaded (its text fields,
@@ -67,6 +81,11 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
   const updates: Record<string, unknown>[] = [];
   let throttle = { n: 0, retryAfter: 1 };
   let messageId = 100;
+  const files = new Map<string, { data: Buffer; path: string; unique: string }>();
+  /** Paths handed out by getFile, and until when they can be downloaded. */
+  const links = new Map<string, { data: Buffer; until: number }>();
+  const downloads: string[] = [];
+  let drop = 0;
 
   const error = (code: number, description: string, parameters?: Record<string, unknown>) => ({
     status: code,
@@ -125,6 +144,13 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
       case 'answerCallbackQuery':
       case 'editMessageReplyMarkup':
         return { status: 200, body: { ok: true, result: true } };
+      case 'getFile': {
+        const file = typeof body.file_id === 'string' ? files.get(body.file_id) : undefined;
+        if (!file) return error(400, 'Bad Request: invalid file_id');
+        if (file.data.length > DOWNLOAD_LIMIT) return error(400, 'Bad Request: file is too big');
+        links.set(file.path, { data: file.data, until: Date.now() + LINK_TTL_MS });
+        return { status: 200, body: { ok: true, result: { file_id: body.file_id, file_unique_id: file.unique, file_size: file.data.length, file_path: file.path } } };
+      }
       case 'getUpdates': {
         const offset = typeof body.offset === 'number' ? body.offset : 0;
         const pending = updates.filter((u) => (u.update_id as number) >= offset);
@@ -135,7 +161,33 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
     }
   }
 
+  /** `GET /file/bot<token>/<file_path>`: the bytes, or Telegram's JSON error. */
+  function download(url: string, res: ServerResponse): void {
+    const match = /^\/file\/bot([^/]+)\/(.+)$/.exec(url)!;
+    const link = links.get(decodeURIComponent(match[2]!));
+    let answer: { status: number; body: unknown } | undefined;
+    if (match[1] !== token) answer = error(401, 'Unauthorized');
+    else if (!link || link.until < Date.now()) answer = error(404, 'Not Found');
+    calls.push({ method: 'file', body: {}, status: answer?.status ?? 200 });
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
+    downloads.push(decodeURIComponent(match[2]!));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(link!.data.length) });
+    res.end(link!.data);
+  }
+
   const server: Server = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/file/bot')) {
+      if (drop > 0) {
+        drop -= 1;
+        req.socket.destroy();
+        return;
+      }
+      return download(req.url, res);
+    }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
     const body = await readBody(req);
     let answer: { status: number; body: unknown };
@@ -163,6 +215,16 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
     },
     queueUpdate(update) {
       updates.push(update);
+    },
+    addFile(data, folder, extension) {
+      const n = files.size;
+      const fileId = `BQACAgQAAxkBAAI${n}${'x'.repeat(40)}`;
+      files.set(fileId, { data, path: `${folder}/file_${n}.${extension}`, unique: `AgAD${n}` });
+      return fileId;
+    },
+    downloads,
+    dropDownloads(n) {
+      drop = n;
     },
     close: () =>
       new Promise((resolve) => {

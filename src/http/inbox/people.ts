@@ -6,7 +6,7 @@ import { audit } from '../../db/audit.js';
 import { closeItemsOf, handoverMessages, nameOf, replyToPerson } from '../../db/inbox.js';
 import { listPeople } from '../../db/people.js';
 import { personInScope } from '../../db/scope.js';
-import { PlatformError } from '../../errors.js';
+import { NetworkError, PlatformError } from '../../errors.js';
 import { html, type Html } from './html.js';
 import { pageContext, sendPage, staffOf, type InboxDeps } from './index.js';
 import { csrfField, formatTime, notice, page, type PageContext } from './layout.js';
@@ -56,7 +56,7 @@ function registrationList(ctx: PageContext, reg: Record<string, unknown> | null,
   return html`<dl class="facts" id="registration">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}${special}</dl>`;
 }
 
-function messageBody(ctx: PageContext, personId: string, m: { id: number; direction: string; content: unknown }): Html {
+function messageBody(ctx: PageContext, personId: string, m: { id: number; direction: string; content: unknown }, canOpen: boolean): Html {
   const c = (m.content ?? {}) as { kind?: string; text?: string; label?: string; mediaKind?: string; mediaRef?: string; caption?: string; latitude?: number; longitude?: number };
   switch (c.kind) {
     case 'text':
@@ -65,7 +65,7 @@ function messageBody(ctx: PageContext, personId: string, m: { id: number; direct
       return html`<p>${c.label ?? ctx.t('conversation.pressed_button')}</p>`;
     case 'media':
       return html`<p>${ctx.t(`media.${c.mediaKind ?? 'other'}`)}${c.caption ? html`: ${c.caption}` : ''}
-        ${c.mediaRef && c.mediaKind !== 'reaction' ? html` <a href="/inbox/people/${personId}/media/${m.id}" target="_blank" rel="noopener">${ctx.t('conversation.open_media')}</a>` : ''}</p>`;
+        ${canOpen && c.mediaRef && c.mediaKind !== 'reaction' ? html` <a href="/inbox/people/${personId}/media/${m.id}" target="_blank" rel="noopener">${ctx.t('conversation.open_media')}</a>` : ''}</p>`;
     case 'location':
       return html`<p>${ctx.t('media.location')}: ${c.latitude?.toFixed(5)}, ${c.longitude?.toFixed(5)}</p>`;
     default:
@@ -139,7 +139,7 @@ export const peopleRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => 
       </section>` : ''}
       <section aria-labelledby="conv" data-live-part><h2 id="conv">${t('conversation.title')}</h2>
         ${messages.length === 0 ? html`<p>${t('conversation.empty')}</p>` : html`<ol class="messages">${messages.map(
-          (m) => html`<li class="msg ${m.direction}"><span class="who">${m.direction === 'in' ? personLabel(ctx, { name: nameOf(reg), channel: person.channel }) : t('conversation.coordinator')} · ${formatTime(ctx, Number(m.createdAt))}</span>${messageBody(ctx, id, m)}</li>`,
+          (m) => html`<li class="msg ${m.direction}"><span class="who">${m.direction === 'in' ? personLabel(ctx, { name: nameOf(reg), channel: person.channel }) : t('conversation.coordinator')} · ${formatTime(ctx, Number(m.createdAt))}</span>${messageBody(ctx, id, m, deps.media.has(person.channel))}</li>`,
         )}</ol>`}
         ${mode === 'handover' ? html`<p class="status">${t('conversation.bot_quiet')}</p>` : ''}
         <form method="post" action="/inbox/people/${id}/reply" class="reply">
@@ -197,9 +197,10 @@ export const peopleRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => 
       const file = await fetcher.fetch(content.mediaRef);
       await audit(prisma, scope, { kind: 'view', action: 'person.view_media', subject: `person:${id}` });
       // Shown, never run: a file a person sent is served with its type pinned and no sniffing.
-      return reply.type(file.mimeType).header('content-disposition', 'inline').header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'").send(file.data);
+      return reply.type(file.mimeType).header('content-disposition', 'inline').header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox").send(file.data);
     } catch (err) {
       if (err instanceof PlatformError) return reply.code(404).send({ error: 'NOT_FOUND', message: 'the platform no longer has this file' });
+      if (err instanceof NetworkError) return reply.code(502).send({ error: 'BAD_GATEWAY', message: 'the platform did not answer; try again' });
       throw err;
     }
   });
