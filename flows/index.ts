@@ -1,5 +1,6 @@
 import type { FlowDef } from '../src/core/flow.js';
 import { menteeAssessment, mentorAssessment } from './assessment.js';
+import consultation from './consultation.js';
 import needs from './needs.js';
 import registerMentee from './register-mentee.js';
 import registerMentor from './register-mentor.js';
@@ -29,4 +30,5 @@ export const flows: readonly FlowDef[] = [
   mentorAssessment,
   report,
   infoDays,
+  consultation,
 ];

@@ -86,7 +86,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     metrics,
     onOutbound: () => wakeOutbox(),
     programmeTimezone: config.programmeTimezone,
-    urgentCaseHours: config.caseLimitHours.urgent,
+    caseLimitHours: config.caseLimitHours,
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
@@ -138,6 +138,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
         committer,
         translator,
         programmeTimezone: config.programmeTimezone,
+        quietHours: config.quietHours,
         log: log.child({ component: 'scheduler' }),
         metrics,
         onOutbound: () => outbox.wake(),

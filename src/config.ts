@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { QuietHours } from './core/time.js';
 import { ConfigError } from './errors.js';
 
 const optional = z
@@ -58,6 +59,10 @@ const schema = z
     INBOX_ADMIN_EMAIL: optional.pipe(z.string().email('must be an e-mail address').optional()),
     INBOX_ADMIN_PASSWORD: optional.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
     SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    QUIET_HOURS: z
+      .string()
+      .regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, 'must be FROM-UNTIL in whole hours, e.g. 21-08')
+      .default('21-08'),
     INBOX_IDLE_MINUTES: z.coerce.number().int('must be a whole number').min(1).max(24 * 60).default(30),
     CASE_LIMIT_URGENT_HOURS: z.coerce.number().positive('must be more than 0').default(1),
     CASE_LIMIT_HIGH_HOURS: z.coerce.number().positive('must be more than 0').default(24),
@@ -103,6 +108,8 @@ export interface Config {
   botframework: { appId: string | undefined; appPassword: string | undefined; appType: string | undefined; tenantId: string | undefined };
   inboxAdmin: { email: string; password: string } | undefined;
   sessionSecret: string | undefined;
+  /** Local hours in which no reminder or survey is sent (from 21:00 until 08:00 by default). */
+  quietHours: QuietHours;
   /** A signed-in inbox session ends after this long without a request. */
   inboxIdleMinutes: number;
   /** Hours to acknowledge a case, per severity (the misconduct protocol's time limits). */
@@ -153,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     botframework: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     inboxAdmin: e.INBOX_ADMIN_EMAIL && e.INBOX_ADMIN_PASSWORD ? { email: e.INBOX_ADMIN_EMAIL, password: e.INBOX_ADMIN_PASSWORD } : undefined,
     sessionSecret: e.SESSION_SECRET,
+    quietHours: { from: Number(e.QUIET_HOURS.split('-')[0]), until: Number(e.QUIET_HOURS.split('-')[1]) },
     inboxIdleMinutes: e.INBOX_IDLE_MINUTES,
     caseLimitHours: { urgent: e.CASE_LIMIT_URGENT_HOURS, high: e.CASE_LIMIT_HIGH_HOURS, normal: e.CASE_LIMIT_NORMAL_HOURS },
   };

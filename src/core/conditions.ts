@@ -3,6 +3,7 @@ import type { Profile, SessionState } from './session.js';
 import type { Translator } from './i18n.js';
 import { normalise } from './commands.js';
 import { spokenLanguages } from './registration.js';
+import { matchText } from './consultation.js';
 
 /** The languages most newcomers speak, for the picker's first page. */
 const commonLanguages = ['en', 'ar', 'uk', 'fa', 'pt', 'fr', 'es', 'ru', 'ti', 'so', 'ur', 'bn'];
@@ -73,6 +74,8 @@ export const vars = {
     const state = d.signedUp ? t.t(p.locale, 'infodays:you_are_signed_up') : d.full ? t.t(p.locale, 'infodays:full') : '';
     return [d.title, `${formatWhen(d.startsAt, p.locale, c.timeZone)}`, d.place, state].filter(Boolean).join('\n');
   },
+  /** The other side of a proposed match, anonymised, in the person's language (the consultation). */
+  proposedMatch: (p: Profile, t: Translator, s: SessionState) => matchText(s.data.consult, p.locale, t),
 } satisfies Record<string, (p: Profile, t: Translator, s: SessionState, c: TurnContext) => string>;
 export type VarName = keyof typeof vars;
 

@@ -1,6 +1,7 @@
 import { FlowDefinitionError } from '../errors.js';
 import { mentionsCrisis, recogniseCommand, normalise, type Command } from './commands.js';
 import { choiceSources, conditions, searches, vars } from './conditions.js';
+import { ConsultRequest } from './consultation.js';
 import { effects, type Action } from './effects/index.js';
 import { emptyContext, type TurnContext } from './context.js';
 import type { InboundContent, OutboundMessage } from './events.js';
@@ -14,6 +15,8 @@ export const FIRST_FLOW = 'onboarding';
 export const MENU_FLOW = 'menu';
 const LANGUAGE_FLOW = 'language';
 const HELP_OFFER = 'flow:help#offer';
+/** Asks a person about a match a coordinator proposed (`consult` from the inbox). */
+const CONSULTATION_FLOW = 'consultation';
 /** Unreadable answers in a row before the bot offers a person and the menu instead of asking again. */
 const MAX_MISSES = 3;
 /** Answered questions remembered for `back`. */
@@ -239,6 +242,17 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     }
   }
 
+  /**
+   * Before an interruption that did not come from the person (the consultation): where to come
+   * back to once it is answered. A resume point already kept (the person was in the language
+   * picker or the help offer) wins, being where their own business was; the consultation never
+   * resumes into itself.
+   */
+  function keepResumePoint(session: SessionState): void {
+    if (session.resume || !session.stepId || session.flowId === CONSULTATION_FLOW) return;
+    session.resume = { flowId: session.flowId, stepId: session.stepId };
+  }
+
   /** A coordinator's action from the inbox, in the person's queue like any message of theirs. */
   function runSystem(turn: Turn, event: Extract<InboundContent, { kind: 'system' }>, now: Date): void {
     const { session } = turn;
@@ -250,8 +264,24 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
         say(turn, 'common:handover_closed');
         goto(turn, `flow:${MENU_FLOW}`, now);
         return;
-      case 'consult':
+      case 'consult': {
+        // Built by the inbox, never by a person: data of another shape is a bug there, and
+        // asking nothing is safer than asking about the wrong pair.
+        const request = ConsultRequest.safeParse(event.data);
+        if (!request.success) return;
+        const { pairId, side } = request.data;
+        if (session.mode !== 'bot') {
+          // With a coordinator, or asked for quiet: the question is not pushed at them; the
+          // pair's page says why, and the coordinator asks again later.
+          turn.actions.push({ type: 'consultation', pairId, side, answer: 'not_asked', mode: session.mode });
+          return;
+        }
+        keepResumePoint(session);
+        session.data.consult = request.data;
+        turn.actions.push({ type: 'consultation', pairId, side, answer: 'asked' });
+        goto(turn, `flow:${CONSULTATION_FLOW}`, now);
         return;
+      }
     }
   }
 

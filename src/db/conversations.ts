@@ -149,7 +149,8 @@ export async function erasePerson(tx: Tx, personId: string, channel: string, add
 
 /**
  * Files a report from the chat as a new case for the reporter's organisation. Danger or a minor
- * at risk makes it urgent at once, before anyone triages it: the clock starts now.
+ * at risk makes it urgent at once, before anyone triages it; any other report must be looked at
+ * within the high severity's limit until triage sets its own. The clock starts now.
  */
 export async function openCase(
   tx: Tx,
@@ -157,7 +158,7 @@ export async function openCase(
   organisationId: string | null,
   report: { reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean },
   now: Date,
-  urgentLimitHours = 1,
+  limitHours: { urgent: number; high: number } = { urgent: 1, high: 24 },
 ): Promise<void> {
   const urgent = report.danger || report.kind === 'minor';
   await tx.case.create({
@@ -168,7 +169,8 @@ export async function openCase(
       ...report,
       urgent,
       involvesMinor: report.kind === 'minor',
-      ...(urgent ? { severity: 'urgent', dueAt: BigInt(now.getTime() + urgentLimitHours * 3_600_000) } : {}),
+      ...(urgent ? { severity: 'urgent' } : {}),
+      dueAt: BigInt(now.getTime() + (urgent ? limitHours.urgent : limitHours.high) * 3_600_000),
     },
   });
 }

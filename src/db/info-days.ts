@@ -98,11 +98,11 @@ export async function listInfoDays(tx: Tx, scope: Scope, now: Date): Promise<{ u
   const days = await tx.infoDay.findMany({
     where: inScope(scope),
     include: { organisation: { select: { name: true, slug: true, timezone: true } }, signups: { select: { cancelledAt: true } } },
-    orderBy: { startsAt: 'asc' },
+    orderBy: { startsAt: 'desc' },
     take: 1000,
   });
   const rows = days.map(toRow);
-  return { upcoming: rows.filter((d) => d.startsAt > now), past: rows.filter((d) => d.startsAt <= now).reverse() };
+  return { upcoming: rows.filter((d) => d.startsAt > now).reverse(), past: rows.filter((d) => d.startsAt <= now) };
 }
 
 function toRow(d: {
@@ -162,6 +162,8 @@ export async function infoDaySignups(tx: Tx, scope: Scope, id: string) {
  * admin's to the organisation chosen, or to the whole programme (null).
  */
 export async function addInfoDay(tx: Tx, scope: Scope, organisationId: string | null, day: InfoDayInput): Promise<string> {
+  // A coordinator without an organisation must not end up planning for the whole programme.
+  if (scope.role !== 'admin' && !scope.organisationId) throw new NotFound('organisation');
   const owner = scope.role === 'admin' ? organisationId : scope.organisationId;
   const id = randomUUID();
   await tx.infoDay.create({ data: { id, organisationId: owner, ...day } });

@@ -1,6 +1,7 @@
 import { rankMentors, type Ranking } from '../core/matching.js';
 import { MenteeRegistration, MentorRegistration, Needs } from '../core/registration.js';
 import type { Prisma } from './client.js';
+import { openPairStatuses } from './pairs.js';
 
 /**
  * Ranks the registered mentors of the mentee's organisation (or of the whole programme when the
@@ -12,12 +13,11 @@ export async function rankMentorsFor(prisma: Prisma, menteeId: string): Promise<
   if (!person || !mentee.success) return undefined;
   const mentors = await prisma.person.findMany({
     where: { role: 'mentor', consent: 'granted', unreachableAt: null, ...(person.organisationId ? { organisationId: person.organisationId } : {}) },
-    select: { id: true, registration: true },
+    select: { id: true, registration: true, _count: { select: { pairsAsMentor: { where: { status: { in: [...openPairStatuses] } } } } } },
   });
   const candidates = mentors.flatMap((m) => {
     const registration = MentorRegistration.safeParse(m.registration);
-    // Pairs arrive with the mentoring lifecycle; until then every mentor's capacity is free.
-    return registration.success ? [{ personId: m.id, registration: registration.data, activeMentees: 0 }] : [];
+    return registration.success ? [{ personId: m.id, registration: registration.data, activeMentees: m._count.pairsAsMentor }] : [];
   });
   return rankMentors(mentee.data, Needs.safeParse(person.needs).data?.areas ?? [], candidates);
 }

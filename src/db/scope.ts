@@ -22,6 +22,23 @@ export class NotFound extends Error {
   }
 }
 
+/** A change a row cannot take as asked (confirming a pair nobody agreed to, closing a closed case): 400 with the reason. */
+export class Refused extends Error {
+  override readonly name = 'Refused';
+  readonly statusCode = 400;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws Refused unless `condition` holds. */
+export function refuseUnless(condition: unknown, code: string, message: string): asserts condition {
+  if (!condition) throw new Refused(code, message);
+}
+
 /** The person, when in scope; NotFound otherwise (for another organisation's person too). */
 export async function personInScope(tx: Tx, scope: Scope, personId: string) {
   const person = await tx.person.findFirst({ where: { id: personId, ...inScope(scope) } });

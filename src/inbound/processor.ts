@@ -11,6 +11,7 @@ import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/i
 import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { keepForCoordinator, openItem } from '../db/inbox.js';
 import { enqueueMessages } from '../db/outbox.js';
+import { recordConsultation } from '../db/pairs.js';
 import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -45,8 +46,8 @@ export interface ProcessorDeps {
   onOutbound(): void;
   /** Times are shown in this zone to people whose organisation has none. */
   programmeTimezone: string;
-  /** Hours to acknowledge an urgent case (a report of danger opens one). */
-  urgentCaseHours?: number;
+  /** Hours to acknowledge a case a report opens (urgent, or not yet triaged). */
+  caseLimitHours?: { urgent: number; high: number };
 }
 
 /**
@@ -55,7 +56,7 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, urgentCaseHours = 1 } = deps;
+  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
@@ -112,9 +113,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         if (action.type === 'infoDayCancel') await cancelInfoDaySignup(tx, action.infoDayId, personId, now);
         if (action.type === 'openCase') {
           const { type: _type, ...report } = action;
-          await openCase(tx, personId, stored?.organisationId ?? null, report, now, urgentCaseHours);
+          await openCase(tx, personId, stored?.organisationId ?? null, report, now, caseLimitHours);
         }
         if (action.type === 'keepEvent') await keepForCoordinator(tx, personId, payload.content, now.getTime());
+        if (action.type === 'consultation') await recordConsultation(tx, personId, action, now);
       }
     }
     const exportAction = turn.actions.find((a) => a.type === 'exportData');

@@ -1,4 +1,5 @@
 import { formatWhen } from '../core/context.js';
+import { defaultQuietHours, isQuiet, type QuietHours } from '../core/time.js';
 import { Registration } from '../core/registration.js';
 import type { Translator } from '../core/i18n.js';
 import type { GroupCommitter } from '../db/group-commit.js';
@@ -7,13 +8,6 @@ import { enqueueMessages } from '../db/outbox.js';
 
 /** Reminders go out from a day before; quiet hours push them to the morning. */
 const AHEAD_MS = 24 * 60 * 60 * 1000;
-export const QUIET_FROM = 21;
-export const QUIET_UNTIL = 8;
-
-/** The hour of the day in a time zone. */
-function hourIn(timeZone: string, at: Date): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone }).format(at));
-}
 
 /**
  * Queues the day-before reminder for every signup whose info day starts within 24 hours, in the
@@ -21,15 +15,17 @@ function hourIn(timeZone: string, at: Date): number {
  * Each reminder and its `remindedAt` commit together, so a run that dies sends nothing twice.
  * Returns how many were queued.
  */
-export async function sendInfoDayReminders(deps: { committer: GroupCommitter; translator: Translator; programmeTimezone: string }, now: Date): Promise<number> {
-  const { committer, translator: t, programmeTimezone } = deps;
+export async function sendInfoDayReminders(
+  deps: { committer: GroupCommitter; translator: Translator; programmeTimezone: string; quietHours?: QuietHours },
+  now: Date,
+): Promise<number> {
+  const { committer, translator: t, programmeTimezone, quietHours = defaultQuietHours } = deps;
   return committer.run(async (tx) => {
     let queued = 0;
     for (const signup of await dueInfoDayReminders(tx, now, AHEAD_MS)) {
       const registered = Registration.safeParse(signup.person.registration).data;
       const timeZone = registered?.timeZone ?? signup.infoDay.organisation?.timezone ?? programmeTimezone;
-      const hour = hourIn(timeZone, now);
-      if (hour >= QUIET_FROM || hour < QUIET_UNTIL) continue;
+      if (isQuiet(now, timeZone, quietHours)) continue;
       const locale = signup.person.locale ?? t.defaultLocale;
       const text = t.t(locale, 'infodays:reminder', {
         title: signup.infoDay.title,

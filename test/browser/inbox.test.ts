@@ -52,4 +52,50 @@ describe('the coordinator inbox in a browser', () => {
     await waitFor('the hand-back message', () => world.sentTo(7001).some((t) => t === world.ponte.translator.t('en', 'common:handover_closed')));
     await world.shot(page, '04-handed-back');
   });
+
+  it('takes a misconduct report from the chat through triage, a message to the reporter, an action and closure', async () => {
+    // Amal reports harassment in Portuguese; nobody is in danger now; a coordinator may get in touch.
+    await world.say(7002, '/start lisboa', 'pt');
+    await world.press(7002, 'yes');
+    await world.press(7002, 'agree');
+    await world.press(7002, 'visitor');
+    await world.say(7002, '/report');
+    await world.press(7002, 'harassment');
+    await world.press(7002, 'this_week');
+    await world.press(7002, 'no');
+    await world.say(7002, 'O meu mentor manda-me mensagens à noite e não para.');
+    await world.press(7002, 'yes');
+    const reported = await world.ponte.db.prisma.case.findFirstOrThrow();
+
+    const page = await world.signIn(world.staff.coordinator);
+    await page.getByRole('link', { name: new RegExp(reported.reference) }).click();
+    // Not assigned yet: the content stays hidden until the coordinator takes the case.
+    expect(await page.getByText('O meu mentor manda-me mensagens').count()).toBe(0);
+    await page.getByRole('button', { name: 'Assign me' }).click();
+    await page.getByText('O meu mentor manda-me mensagens à noite e não para.').waitFor();
+
+    await page.getByLabel('Severity', { exact: true }).selectOption('high');
+    await page.getByRole('button', { name: 'Set the severity' }).click();
+    await page.getByRole('status').waitFor();
+
+    const toReporter = page.getByLabel(/To the reporter/);
+    expect(await toReporter.inputValue()).toBe(world.ponte.translator.t('pt', 'casework:reporter_contact', { reference: reported.reference }));
+    await toReporter.fill(`${await toReporter.inputValue()} Ligo-lhe amanhã de manhã.`);
+    await page.getByRole('button', { name: 'Send the message' }).first().click();
+    await waitFor('the message to the reporter', () => world.sentTo(7002).some((t) => t.endsWith('Ligo-lhe amanhã de manhã.')));
+
+    await page.getByLabel('Action', { exact: true }).selectOption('refer');
+    await page.getByLabel('Note', { exact: true }).first().fill('Talked with Amal by phone; referred to the victim support line (APAV).');
+    await page.getByRole('button', { name: 'Record the action' }).click();
+    await page.getByText('referred to the victim support line').waitFor();
+    await world.shot(page, '05-case');
+
+    await page.getByLabel('Outcome').selectOption('referred');
+    await page.locator('#x-note').fill('Support arranged; the mentor was spoken to and the pair ended.');
+    await page.getByRole('button', { name: 'Close the case' }).click();
+    await page.getByRole('status').waitFor();
+    expect((await world.ponte.db.prisma.case.findUniqueOrThrow({ where: { id: reported.id } })).status).toBe('closed');
+    await waitFor('the closure notice', () => world.sentTo(7002).includes(world.ponte.translator.t('pt', 'casework:closed_reporter', { reference: reported.reference })));
+    await world.shot(page, '06-case-closed');
+  });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConsultRequest, type ConsultAnswer, type PairSide } from '../consultation.js';
 import { Needs, Registration, zoneChoices } from '../registration.js';
 import type { Profile, SessionState } from '../session.js';
 
@@ -19,7 +20,12 @@ export type Action =
   /** Send the person a file of everything stored about them, at this point among the turn's messages. */
   | { type: 'exportData'; at: number }
   | { type: 'infoDaySignup'; infoDayId: string }
-  | { type: 'infoDayCancel'; infoDayId: string };
+  | { type: 'infoDayCancel'; infoDayId: string }
+  /**
+   * A step of the consultation about a proposed pair, kept on the pair for the coordinator: the
+   * person was asked (or could not be: `mode`), or answered (`text`: their question, or why not).
+   */
+  | { type: 'consultation'; pairId: string; side: PairSide; answer: ConsultAnswer; text?: string; mode?: 'handover' | 'stopped' };
 
 export interface EffectContext {
   profile: Profile;
@@ -70,8 +76,21 @@ function saveRegistration(ctx: EffectContext, candidate: unknown): void {
   ctx.profile.role = registration.role;
 }
 
+/**
+ * Passes the person's answer about the proposed match in `data.consult` on to the pair. `keep`
+ * leaves the consultation in the session for a question still to come (why not).
+ */
+function answerConsultation(ctx: EffectContext, answer: ConsultAnswer, options: { textKey?: string; keep?: boolean } = {}): void {
+  const request = ConsultRequest.safeParse(ctx.session.data.consult);
+  const d = take(ctx.session, [...(options.keep ? [] : ['consult']), ...(options.textKey ? [options.textKey] : [])]);
+  // Reached without a consultation (BACK into the flow after it ended): nothing to pass on.
+  if (!request.success) return;
+  const text = options.textKey && typeof d[options.textKey] === 'string' ? (d[options.textKey] as string).trim() : '';
+  ctx.act({ type: 'consultation', pairId: request.data.pairId, side: request.data.side, answer, ...(text ? { text } : {}) });
+}
+
 /** A short case reference a person can quote: no 0/O or 1/I to misread. */
-function caseReference(): string {
+export function caseReference(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
 }
@@ -177,6 +196,24 @@ export const effects = {
   },
   stopSurveys(ctx: EffectContext) {
     ctx.profile.surveysOff = true;
+  },
+  /** The person would like the proposed match. */
+  consultYes(ctx: EffectContext) {
+    answerConsultation(ctx, 'yes');
+  },
+  /** The person said no: recorded at once, before the optional why (which may never come). */
+  consultNo(ctx: EffectContext) {
+    answerConsultation(ctx, 'no', { keep: true });
+  },
+  /** Why not, in the person's words, when they gave a reason (a skip gives none). */
+  consultReason(ctx: EffectContext) {
+    const reason = ctx.session.data.consultReason;
+    if (typeof reason === 'string' && reason.trim()) answerConsultation(ctx, 'no', { textKey: 'consultReason' });
+    else take(ctx.session, ['consult', 'consultReason']);
+  },
+  /** A question for the coordinator before deciding: it waits in the inbox. */
+  consultQuestion(ctx: EffectContext) {
+    answerConsultation(ctx, 'question', { textKey: 'consultQuestion' });
   },
   /** Erases everything stored about the person; flows reach it only after a confirmation. */
   eraseMyData(ctx: EffectContext) {

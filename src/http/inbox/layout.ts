@@ -75,3 +75,13 @@ export function notice(ctx: PageContext, done: string | undefined): Html {
 export function formatTime(ctx: PageContext, at: Date | number, timeZone?: string): string {
   return new Intl.DateTimeFormat(ctx.locale === 'pt' ? 'pt-PT' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(at);
 }
+
+/** A language's name in the inbox's language ("Portuguese", "árabe"); "—" when unknown. */
+export function languageName(ctx: PageContext, locale: string | null): string {
+  if (!locale) return '—';
+  try {
+    return new Intl.DisplayNames([ctx.locale], { type: 'language' }).of(locale) ?? locale;
+  } catch {
+    return locale;
+  }
+}

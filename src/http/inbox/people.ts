@@ -9,7 +9,7 @@ import { personInScope } from '../../db/scope.js';
 import { NetworkError, PlatformError } from '../../errors.js';
 import { html, type Html } from './html.js';
 import { pageContext, sendPage, staffOf, type InboxDeps } from './index.js';
-import { csrfField, formatTime, notice, page, type PageContext } from './layout.js';
+import { csrfField, formatTime, notice, page, type PageContext, languageName } from './layout.js';
 import { matchingSection } from './matching.js';
 import { personLabel } from './queue.js';
 
@@ -17,15 +17,6 @@ import { personLabel } from './queue.js';
 const WINDOW_MS = 24 * 3600_000;
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
-
-function languageName(ctx: PageContext, locale: string | null): string {
-  if (!locale) return '—';
-  try {
-    return new Intl.DisplayNames([ctx.locale], { type: 'language' }).of(locale) ?? locale;
-  } catch {
-    return locale;
-  }
-}
 
 /** The registration answers a coordinator needs, without special-category data (shown apart, on request). */
 function registrationList(ctx: PageContext, reg: Record<string, unknown> | null, showSpecial: boolean, personId: string): Html {
