@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
+import { registeredPerson } from '../helpers/lifecycle.js';
 import { startBrowserWorld, waitFor, type BrowserWorld } from './harness.js';
 
 /**
@@ -97,5 +98,42 @@ describe('the coordinator inbox in a browser', () => {
     expect((await world.ponte.db.prisma.case.findUniqueOrThrow({ where: { id: reported.id } })).status).toBe('closed');
     await waitFor('the closure notice', () => world.sentTo(7002).includes(world.ponte.translator.t('pt', 'casework:closed_reporter', { reference: reported.reference })));
     await world.shot(page, '06-case-closed');
+  });
+
+  it('proposes a ranked mentor, both say yes in their chats, and the coordinator confirms the match', async () => {
+    const prisma = world.ponte.db.prisma;
+    const mentee = await registeredPerson(prisma, { address: '7101', channel: 'telegram', role: 'mentee', locale: 'en', organisationId: world.orgId, name: 'Amina' });
+    await registeredPerson(prisma, { address: '7102', channel: 'telegram', role: 'mentor', locale: 'pt', organisationId: world.orgId, name: 'Rita' });
+    await prisma.person.update({ where: { id: mentee }, data: { needs: { areas: ['work'], urgency: 'this_month', goal: 'Find work as a nurse', at: '2026-09-02T10:00:00Z' } } });
+    // Both have talked to the bot before: each is somewhere in the menu.
+    await world.say(7101, 'menu', 'en');
+    await world.say(7102, 'menu', 'pt');
+
+    const page = await world.signIn(world.staff.coordinator);
+    await page.getByRole('link', { name: 'People', exact: true }).click();
+    await page.getByRole('link', { name: 'Amina' }).click();
+    await world.shot(page, '07-candidates');
+    await page.getByRole('button', { name: /Propose Rita/ }).click();
+    await page.getByRole('status').waitFor();
+
+    // Each is asked in their own language, without the other's name.
+    await waitFor('both asked', () => world.telegram.sent.filter((s) => ['7101', '7102'].includes(s.chatId) && s.keyboard?.flat().some((b) => b.callback_data.endsWith('.yes'))).length >= 2);
+    const asked = world.telegram.sent.filter((s) => s.chatId === '7101').at(-1)!.text!;
+    expect(asked).not.toContain('Rita');
+    await world.press(7101, 'yes');
+    await world.press(7102, 'yes');
+
+    await page.getByRole('link', { name: 'Queue', exact: true }).click();
+    await page.getByRole('link', { name: /Both agreed/ }).click();
+    await page.getByRole('link', { name: 'Open the pair' }).click();
+    await page.getByRole('button', { name: 'Confirm the pair' }).click();
+    await page.getByRole('status').waitFor();
+    await world.shot(page, '08-pair-confirmed');
+    expect((await prisma.pair.findFirstOrThrow()).status).toBe('active');
+    const t = world.ponte.translator;
+    await waitFor('both told', () =>
+      world.sentTo(7101).includes(t.t('en', 'consultation:confirmed_mentee', { name: 'Rita' })) &&
+      world.sentTo(7102).includes(t.t('pt', 'consultation:confirmed_mentor', { name: 'Amina' })),
+    );
   });
 });

@@ -6,7 +6,7 @@ const base = { languages: ['pt', 'en'], area: 'Lisboa', gender: 'woman', contact
 /** A registered person on the local channel, straight into the database. */
 export async function registeredPerson(
   prisma: Prisma,
-  p: { address: string; role: 'mentee' | 'mentor'; locale: string; organisationId?: string | null; name?: string; timeZone?: string },
+  p: { address: string; role: 'mentee' | 'mentor'; locale: string; organisationId?: string | null; name?: string; timeZone?: string; channel?: string },
 ): Promise<string> {
   const id = randomUUID();
   const registration =
@@ -16,7 +16,7 @@ export async function registeredPerson(
   await prisma.person.create({
     data: {
       id,
-      channel: 'local',
+      channel: p.channel ?? 'local',
       address: p.address,
       locale: p.locale,
       localeConfirmed: true,
