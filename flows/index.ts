@@ -1,5 +1,10 @@
 import type { FlowDef } from '../src/core/flow.js';
-import { menteeAssessment, mentorAssessment } from './assessment.js';
+import { menteeAssessment, menteeFinalAssessment, mentorAssessment, mentorFinalAssessment } from './assessment.js';
+import closure from './closure.js';
+import feedback from './feedback.js';
+import sessionOffer from './session-offer.js';
+import sessions from './sessions.js';
+import { menteeSurvey, mentorSurvey } from './survey.js';
 import consultation from './consultation.js';
 import needs from './needs.js';
 import registerMentee from './register-mentee.js';
@@ -31,4 +36,12 @@ export const flows: readonly FlowDef[] = [
   report,
   infoDays,
   consultation,
+  sessions,
+  sessionOffer,
+  feedback,
+  menteeSurvey,
+  mentorSurvey,
+  closure,
+  menteeFinalAssessment,
+  mentorFinalAssessment,
 ];

@@ -3,19 +3,20 @@ import { choice, defineFlow } from '../src/core/flow.js';
 /** The main menu, per person: what they can do next. Where every finished flow and `menu` lead. */
 export default defineFlow({
   id: 'menu',
-  version: 2,
-  // Choosing "Info days" here shows the list at once.
-  needs: ['infoDays'],
+  version: 3,
+  // Choosing "Info days" here shows the list at once; "My sessions" shows only in a pair.
+  needs: ['infoDays', 'pair'],
   start: 'main',
   steps: {
     main: {
       prompt: 'menu:main',
       expect: choice(
-        [{ id: 'signup', when: 'canRegister' }, { id: 'needs', when: 'registeredMentee' }, 'faq', 'infodays', 'report', 'person', 'language', 'privacy'],
+        [{ id: 'sessions', when: 'inPair' }, { id: 'signup', when: 'canRegister' }, { id: 'needs', when: 'registeredMentee' }, 'faq', 'infodays', 'report', 'person', 'language', 'privacy'],
         'menu:choices',
       ),
       branches: {
         signup: 'signup',
+        sessions: 'flow:sessions',
         needs: 'flow:needs',
         faq: 'flow:faq',
         infodays: 'flow:infodays',
@@ -37,5 +38,6 @@ export default defineFlow({
       why: 'signing up now asks whether to find or to be a mentor; the old signup step offered only a coordinator',
       migrate: (s) => s,
     },
+    { to: 3, why: 'people in an active pair get "My sessions" first; no step was renamed', migrate: (s) => s },
   ],
 });

@@ -18,6 +18,7 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutbox, type Outbox } from './outbox/worker.js';
 import { startScheduler } from './scheduler/index.js';
+import type { Clock } from './core/time.js';
 import { inbox } from './http/inbox/index.js';
 import { createLive } from './http/inbox/live.js';
 import { createInboxTranslator } from './http/inbox/ui.js';
@@ -58,13 +59,15 @@ export interface PonteOptions {
   senders?: readonly ChannelSender[];
   /** Outbox poll interval (tests shorten it). */
   pollMs?: number;
+  /** What time it is for conversations and the scheduler (tests control it). */
+  clock?: Clock;
 }
 
 /**
  * Builds Ponte: applies pending migrations, opens the database and wires the core. Nothing
  * runs until `start()`; the HTTP server is returned unlistened so callers choose the port.
  */
-export async function createPonte({ config, log, channels: factories = [], senders: extraSenders = [], pollMs }: PonteOptions): Promise<Ponte> {
+export async function createPonte({ config, log, channels: factories = [], senders: extraSenders = [], pollMs, clock }: PonteOptions): Promise<Ponte> {
   const translator = createTranslator(localesDir, config.defaultLocale);
   if (!translator.locales.includes(config.defaultLocale)) {
     throw new ConfigError('DEFAULT_LOCALE', `must be one of ${translator.locales.join(', ')} (got ${config.defaultLocale})`);
@@ -87,6 +90,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     onOutbound: () => wakeOutbox(),
     programmeTimezone: config.programmeTimezone,
     caseLimitHours: config.caseLimitHours,
+    ...(clock ? { clock } : {}),
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
@@ -139,6 +143,10 @@ export async function createPonte({ config, log, channels: factories = [], sende
         translator,
         programmeTimezone: config.programmeTimezone,
         quietHours: config.quietHours,
+        dialect: db.dialect,
+        cadence: config.cadence,
+        onPushed: (events) => processor.enqueue(events),
+        ...(clock ? { clock } : {}),
         log: log.child({ component: 'scheduler' }),
         metrics,
         onOutbound: () => outbox.wake(),

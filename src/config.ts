@@ -63,6 +63,8 @@ const schema = z
       .string()
       .regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, 'must be FROM-UNTIL in whole hours, e.g. 21-08')
       .default('21-08'),
+    CADENCE_FIRST_MONTH_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+    CADENCE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     INBOX_IDLE_MINUTES: z.coerce.number().int('must be a whole number').min(1).max(24 * 60).default(30),
     CASE_LIMIT_URGENT_HOURS: z.coerce.number().positive('must be more than 0').default(1),
     CASE_LIMIT_HIGH_HOURS: z.coerce.number().positive('must be more than 0').default(24),
@@ -110,6 +112,8 @@ export interface Config {
   sessionSecret: string | undefined;
   /** Local hours in which no reminder or survey is sent (from 21:00 until 08:00 by default). */
   quietHours: QuietHours;
+  /** Days without a session before a pair is nudged: in its first month, and after. */
+  cadence: { firstMonthDays: number; days: number };
   /** A signed-in inbox session ends after this long without a request. */
   inboxIdleMinutes: number;
   /** Hours to acknowledge a case, per severity (the misconduct protocol's time limits). */
@@ -161,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboxAdmin: e.INBOX_ADMIN_EMAIL && e.INBOX_ADMIN_PASSWORD ? { email: e.INBOX_ADMIN_EMAIL, password: e.INBOX_ADMIN_PASSWORD } : undefined,
     sessionSecret: e.SESSION_SECRET,
     quietHours: { from: Number(e.QUIET_HOURS.split('-')[0]), until: Number(e.QUIET_HOURS.split('-')[1]) },
+    cadence: { firstMonthDays: e.CADENCE_FIRST_MONTH_DAYS, days: e.CADENCE_DAYS },
     inboxIdleMinutes: e.INBOX_IDLE_MINUTES,
     caseLimitHours: { urgent: e.CASE_LIMIT_URGENT_HOURS, high: e.CASE_LIMIT_HIGH_HOURS, normal: e.CASE_LIMIT_NORMAL_HOURS },
   };

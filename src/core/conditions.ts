@@ -4,6 +4,8 @@ import type { Translator } from './i18n.js';
 import { normalise } from './commands.js';
 import { spokenLanguages } from './registration.js';
 import { matchText } from './consultation.js';
+import { DateTime } from 'luxon';
+import { ClosureRequest, FeedbackRequest, normaliseTime, SessionOffer, sessionDays, sessionSummary } from './lifecycle.js';
 
 /** The languages most newcomers speak, for the picker's first page. */
 const commonLanguages = ['en', 'ar', 'uk', 'fa', 'pt', 'fr', 'es', 'ru', 'ti', 'so', 'ur', 'bn'];
@@ -50,6 +52,11 @@ export const conditions = {
     return p.consent === 'granted' && !!day && !day.signedUp && !day.full;
   },
   infoDaySignedUp: (_p: Profile, s: SessionState, c: TurnContext) => !!c.infoDays.find((d) => d.id === s.data.infoDay)?.signedUp,
+  isMentee: (p: Profile) => p.role === 'mentee',
+  isMentor: (p: Profile) => p.role === 'mentor',
+  /** In an active mentoring pair: sessions can be planned. */
+  inPair: (_p: Profile, _s: SessionState, c: TurnContext) => c.pair !== undefined,
+  hasUpcomingSessions: (_p: Profile, _s: SessionState, c: TurnContext) => (c.pair?.sessions.length ?? 0) > 0,
 } satisfies Record<string, (p: Profile, s: SessionState, c: TurnContext) => boolean>;
 export type ConditionName = keyof typeof conditions;
 
@@ -73,6 +80,46 @@ export const vars = {
     if (!d) return '';
     const state = d.signedUp ? t.t(p.locale, 'infodays:you_are_signed_up') : d.full ? t.t(p.locale, 'infodays:full') : '';
     return [d.title, `${formatWhen(d.startsAt, p.locale, c.timeZone)}`, d.place, state].filter(Boolean).join('\n');
+  },
+  /** The pair's next sessions, one a line, or that none is planned. */
+  upcomingSessions: (p: Profile, t: Translator, _s: SessionState, c: TurnContext) => {
+    const sessions = c.pair?.sessions ?? [];
+    if (sessions.length === 0) return t.t(p.locale, 'sessions:none_planned');
+    return t.t(p.locale, 'sessions:planned', { sessions: sessions.map((x) => sessionSummary(x, p.locale, c.timeZone, t)).join('\n') });
+  },
+  /** The session being proposed, from the answers so far. */
+  draftSession: (p: Profile, t: Translator, s: SessionState, c: TurnContext) => {
+    const d = s.data;
+    const startsAt = DateTime.fromISO(`${String(d.sessionDay)}T${normaliseTime(String(d.sessionTime ?? '0'))}`, { zone: c.timeZone });
+    const mode = d.sessionMode === 'online' ? 'online' : 'in_person';
+    return sessionSummary({ startsAt: startsAt.toISO() ?? '', minutes: Number(d.sessionMinutes), mode, place: typeof d.sessionPlace === 'string' ? d.sessionPlace : null }, p.locale, c.timeZone, t);
+  },
+  /** The session chosen from the list. */
+  chosenSession: (p: Profile, t: Translator, s: SessionState, c: TurnContext) => {
+    const chosen = c.pair?.sessions.find((x) => x.id === s.data.sessionId);
+    return chosen ? sessionSummary(chosen, p.locale, c.timeZone, t) : '';
+  },
+  /** The session the other side proposed (a `session_offer`). */
+  offeredSession: (p: Profile, t: Translator, s: SessionState, c: TurnContext) => {
+    const offer = SessionOffer.safeParse(s.data.push);
+    return offer.success ? sessionSummary(offer.data, p.locale, c.timeZone, t) : '';
+  },
+  /** Who proposed the offered session: "mentor" or "mentee", in the person's language. */
+  offerFrom: (p: Profile, t: Translator, s: SessionState) => {
+    const offer = SessionOffer.safeParse(s.data.push);
+    return t.t(p.locale, `sessions:other_${offer.success ? offer.data.from : 'mentor'}`);
+  },
+  /** The other side of the person's pair: "mentor" or "mentee", in their language. */
+  pairOther: (p: Profile, t: Translator, _s: SessionState, c: TurnContext) => t.t(p.locale, `sessions:other_${c.pair?.side === 'mentor' ? 'mentee' : 'mentor'}`),
+  /** The session the feedback is about, by its date and time. */
+  feedbackSession: (p: Profile, _t: Translator, s: SessionState, c: TurnContext) => {
+    const request = FeedbackRequest.safeParse(s.data.push);
+    return request.success ? formatWhen(request.data.startsAt, p.locale, c.timeZone) : '';
+  },
+  /** How long the pair has been together, for the closure. */
+  closurePair: (p: Profile, t: Translator, s: SessionState) => {
+    const request = ClosureRequest.safeParse(s.data.push);
+    return request.success ? t.t(p.locale, 'closure:months', { count: request.data.months }) : '';
   },
   /** The other side of a proposed match, anonymised, in the person's language (the consultation). */
   proposedMatch: (p: Profile, t: Translator, s: SessionState) => matchText(s.data.consult, p.locale, t),
@@ -100,6 +147,16 @@ export const choiceSources = {
   /** The upcoming info days by date and time (the prompt lists their titles), and the way back. */
   infoDays: (p: Profile, t: Translator, c: TurnContext) => [
     ...c.infoDays.map((d) => ({ id: d.id, label: formatWhen(d.startsAt, p.locale, c.timeZone) })),
+    { id: 'menu', label: t.t(p.locale, 'menu:signup_choices.menu') },
+  ],
+  /** The days a session can be proposed for, in the person's time zone, and the way back. */
+  sessionDays: (p: Profile, t: Translator, c: TurnContext) => [
+    ...sessionDays(c.now ?? new Date(), c.timeZone, p.locale),
+    { id: 'menu', label: t.t(p.locale, 'menu:signup_choices.menu') },
+  ],
+  /** The pair's upcoming sessions by date and time, and the way back. */
+  upcomingSessions: (p: Profile, t: Translator, c: TurnContext) => [
+    ...(c.pair?.sessions ?? []).slice(0, 9).map((x) => ({ id: x.id, label: formatWhen(x.startsAt, p.locale, c.timeZone) })),
     { id: 'menu', label: t.t(p.locale, 'menu:signup_choices.menu') },
   ],
 } satisfies Record<string, (p: Profile, t: Translator, c: TurnContext) => { id: string; label: string }[]>;

@@ -9,6 +9,26 @@ export interface InfoDayView {
   full: boolean;
 }
 
+/** A session of the person's pair, as they see it in chat. */
+export interface SessionView {
+  id: string;
+  /** ISO time. */
+  startsAt: string;
+  minutes: number;
+  mode: 'in_person' | 'online';
+  place: string | null;
+  /** proposed | confirmed */
+  status: string;
+}
+
+/** The person's active mentoring pair, and which side of it they are. */
+export interface PairView {
+  id: string;
+  side: 'mentee' | 'mentor';
+  /** Upcoming sessions (proposed or confirmed), soonest first. */
+  sessions: SessionView[];
+}
+
 /**
  * What a turn may need to know beyond the person's own profile and session, loaded by the
  * processor before the engine runs (the engine itself reads nothing).
@@ -17,6 +37,10 @@ export interface TurnContext {
   infoDays: InfoDayView[];
   /** The time zone to show times in: the person's organisation's, or the programme's. */
   timeZone: string;
+  /** Loaded for flows that need it (`needs: ['pair']`). */
+  pair?: PairView;
+  /** When the turn happens (the days a session can be proposed for start tomorrow). */
+  now?: Date;
 }
 
 export const emptyContext: TurnContext = { infoDays: [], timeZone: 'UTC' };

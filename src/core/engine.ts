@@ -17,6 +17,8 @@ const LANGUAGE_FLOW = 'language';
 const HELP_OFFER = 'flow:help#offer';
 /** Asks a person about a match a coordinator proposed (`consult` from the inbox). */
 const CONSULTATION_FLOW = 'consultation';
+/** A flow pushed at a person (feedback, a survey) holds later ones back this long at most. */
+const PUSH_WAITS_MS = 24 * 3600_000;
 /** Unreadable answers in a row before the bot offers a person and the menu instead of asking again. */
 const MAX_MISSES = 3;
 /** Answered questions remembered for `back`. */
@@ -141,7 +143,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
 
   function runEffects(turn: Turn, step: StepDef, answer: string | undefined, now: Date): void {
     for (const name of step.effects ?? []) {
-      effects[name]({ profile: turn.profile, session: turn.session, answer, now, said: turn.out.length, act: (a) => turn.actions.push(a) });
+      effects[name]({ profile: turn.profile, session: turn.session, context: turn.context, answer, now, said: turn.out.length, act: (a) => turn.actions.push(a) });
     }
   }
 
@@ -152,6 +154,15 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
       if (n >= maxStepsPerTurn) throw new FlowDefinitionError(`more than ${maxStepsPerTurn} steps without a question, from "${target}"`);
       const resolved = resolveTarget(next, turn.session.flowId, flows);
       if (resolved.kind === 'resume') {
+        const waiting = Array.isArray(turn.session.data.pushQueue) ? (turn.session.data.pushQueue as { flowId?: unknown }[]) : [];
+        const queued = waiting.shift();
+        if (waiting.length === 0) delete turn.session.data.pushQueue;
+        if (queued && typeof queued.flowId === 'string' && flows.get(queued.flowId)?.pushed) {
+          turn.session.data.push = queued as never;
+          turn.session.data.pushedAt = now.toISOString();
+          next = `flow:${queued.flowId}`;
+          continue;
+        }
         const back = turn.session.resume;
         delete turn.session.resume;
         next = back && flows.get(back.flowId)?.steps[back.stepId] ? `flow:${back.flowId}#${back.stepId}` : `flow:${MENU_FLOW}`;
@@ -160,6 +171,10 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
       const flow = flows.get(resolved.flowId)!;
       const step = flow.steps[resolved.stepId]!;
       Object.assign(turn.session, { flowId: flow.id, flowVersion: flow.version, stepId: resolved.stepId, misses: 0 });
+      if (step.onlyIf && !conditions[step.onlyIf](turn.profile, turn.session, turn.context)) {
+        next = step.skipTo ?? step.next;
+        continue;
+      }
       prompt(turn, step);
       if (step.expect) return;
       runEffects(turn, step, undefined, now);
@@ -249,7 +264,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
    * resumes into itself.
    */
   function keepResumePoint(session: SessionState): void {
-    if (session.resume || !session.stepId || session.flowId === CONSULTATION_FLOW) return;
+    if (session.resume || !session.stepId || session.flowId === CONSULTATION_FLOW || flows.get(session.flowId)?.pushed) return;
     session.resume = { flowId: session.flowId, stepId: session.stepId };
   }
 
@@ -280,6 +295,24 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
         session.data.consult = request.data;
         turn.actions.push({ type: 'consultation', pairId, side, answer: 'asked' });
         goto(turn, `flow:${CONSULTATION_FLOW}`, now);
+        return;
+      }
+      case 'push': {
+        // A session offer, feedback, a survey, the closure. With a coordinator, or asked for
+        // quiet: not pushed at them (the scheduler has recorded its job; the inbox shows the rest).
+        const flowId = typeof event.data?.flowId === 'string' ? event.data.flowId : '';
+        if (!flows.get(flowId)?.pushed || session.mode !== 'bot') return;
+        const startedAt = Date.parse(String(session.data.pushedAt ?? ''));
+        if (flows.get(session.flowId)?.pushed && session.stepId && now.getTime() - startedAt < PUSH_WAITS_MS) {
+          // In the middle of another (a survey during the feedback): this one waits its turn. One
+          // left unanswered for a day no longer holds the next back.
+          session.data.pushQueue = [...(Array.isArray(session.data.pushQueue) ? session.data.pushQueue : []), event.data!] as never;
+          return;
+        }
+        keepResumePoint(session);
+        session.data.push = event.data;
+        session.data.pushedAt = now.toISOString();
+        goto(turn, `flow:${flowId}`, now);
         return;
       }
     }

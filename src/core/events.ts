@@ -20,10 +20,11 @@ export const InboundContent = z.discriminatedUnion('kind', [
   /** A command such as `/start abc` or a platform's "get started"; `name` without the slash. */
   z.object({ kind: z.literal('command'), name: z.string().max(64), payload: z.string().max(256).optional() }),
   /**
-   * From the inbox, never from a platform (no channel parser produces it): a coordinator's action
-   * that changes the person's conversation, queued behind their own messages to keep their order.
+   * From Ponte itself, never from a platform (no channel parser produces it): a coordinator's
+   * action, or a flow started by the other side of a pair or the scheduler (`push`), queued
+   * behind the person's own messages to keep their order.
    */
-  z.object({ kind: z.literal('system'), name: z.enum(['handback', 'consult']), data: z.record(z.string(), z.unknown()).optional() }),
+  z.object({ kind: z.literal('system'), name: z.enum(['handback', 'consult', 'push']), data: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type InboundContent = z.infer<typeof InboundContent>;
 

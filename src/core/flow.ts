@@ -50,6 +50,9 @@ export interface StepDef {
   next?: Target;
   /** The conversation rests here; the next message opens the menu. */
   end?: true;
+  /** The step is only for people this condition holds for; the others go on to `skipTo` (or `next`) at once. */
+  onlyIf?: ConditionName;
+  skipTo?: Target;
 }
 
 /** Moves a session saved under an older flow version to the next version. */
@@ -67,7 +70,12 @@ export interface FlowDef {
    * What a person's turn in this flow needs loaded beyond their own data (the processor loads
    * it only then: most turns need nothing more).
    */
-  needs?: readonly 'infoDays'[];
+  needs?: readonly ('infoDays' | 'pair')[];
+  /**
+   * The flow may be started from outside the person's own messages (a session offer, a survey, the
+   * closure), through a `push` event in their queue; when done, they come back to where they were.
+   */
+  pushed?: true;
   start: string;
   steps: Readonly<Record<string, StepDef>>;
   migrations?: readonly FlowMigration[];
@@ -123,7 +131,7 @@ export function validateFlows(flows: ReadonlyMap<string, FlowDef>): void {
     if (!flow.steps[flow.start]) throw new FlowDefinitionError(`flow "${flow.id}": start step "${flow.start}" does not exist`);
     for (const [stepId, step] of Object.entries(flow.steps)) {
       const where = `flow "${flow.id}" step "${stepId}"`;
-      const targets = [...Object.values(step.branches ?? {}), ...(step.next ? [step.next] : [])];
+      const targets = [...Object.values(step.branches ?? {}), ...(step.next ? [step.next] : []), ...(step.skipTo ? [step.skipTo] : [])];
       for (const target of targets) resolveTarget(target, flow.id, flows);
       if (!step.expect && !step.next && !step.end) throw new FlowDefinitionError(`${where}: a message step needs next or end`);
       if (step.expect?.kind === 'choice' && 'options' in step.expect && !step.next && !step.branches?.otherwise) {

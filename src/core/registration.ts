@@ -70,3 +70,8 @@ export type Needs = z.infer<typeof Needs>;
 
 /** The time zones a person can pick when their clock differs from the programme's. */
 export const zoneChoices: Record<string, string | undefined> = { wet: 'Europe/Lisbon', cet: 'Europe/Paris', eet: 'Europe/Athens', other: undefined };
+
+/** The time zone a person's times are shown in: their own, else their organisation's, else the programme's. */
+export function personTimeZone(person: { registration: unknown; organisation: { timezone: string } | null }, programmeTimezone: string): string {
+  return Registration.safeParse(person.registration).data?.timeZone ?? person.organisation?.timezone ?? programmeTimezone;
+}

@@ -1,5 +1,12 @@
 import { DateTime } from 'luxon';
 
+/** What time it is: the system's, or one a test controls to live months in milliseconds. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
 /** Quiet hours in local time: no reminder or survey is sent from `from` until `until` (21 → 8 by default). */
 export interface QuietHours {
   from: number;

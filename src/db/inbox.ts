@@ -16,6 +16,7 @@ export type QueueKind =
   | 'consultation_declined'
   | 'survey_help'
   | 'missed_sessions'
+  | 'closure'
   | 'case';
 
 export interface QueueEntry {

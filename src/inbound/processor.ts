@@ -10,9 +10,11 @@ import { closeHandover, erasePerson, loadConversation, openCase, saveAssessment,
 import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
 import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { keepForCoordinator, openItem } from '../db/inbox.js';
+import { applyLifecycleAction, isLifecycleAction, loadPairView } from '../db/lifecycle.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { recordConsultation } from '../db/pairs.js';
 import { hitFailpoint } from '../failpoints.js';
+import { systemClock, type Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -48,6 +50,8 @@ export interface ProcessorDeps {
   programmeTimezone: string;
   /** Hours to acknowledge a case a report opens (urgent, or not yet triaged). */
   caseLimitHours?: { urgent: number; high: number };
+  /** What time it is for the conversations (tests move it on by months). */
+  clock?: Clock;
 }
 
 /**
@@ -56,12 +60,13 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours } = deps;
+  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours, clock = systemClock } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
 
-  type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number };
+  type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number; pushed: StoredEventRef[] };
+  const lifecycle = { dialect: db.dialect, translator, programmeTimezone };
 
   /**
    * Handles the person's oldest pending event (up to `ref`). On PostgreSQL the person is locked
@@ -81,13 +86,17 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     const payload = readPayload(event.payload);
     if (!payload) {
       await markInboundHandled(tx, event.id, 'failed', false, now.getTime());
-      return { kind: 'handled', eventId: event.id, outCount: 0 };
+      return { kind: 'handled', eventId: event.id, outCount: 0, pushed: [] };
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
     const needs = engine.flows.get(stored?.session?.flowId ?? '')?.needs ?? [];
+    // Anyone registered may land in the menu this turn, where "My sessions" depends on the pair.
+    const pair = needs.includes('pair') || stored?.profile.registration ? await loadPairView(tx, stored?.personId, now) : undefined;
     const context: TurnContext = {
       infoDays: needs.includes('infoDays') ? await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now) : [],
       timeZone: stored?.profile.registration?.timeZone ?? stored?.timeZone ?? programmeTimezone,
+      now,
+      ...(pair ? { pair } : {}),
     };
     const turn: Turn = engine.handle({
       profile: stored?.profile ?? null,
@@ -98,6 +107,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       ...(payload.localeHint ? { localeHint: payload.localeHint } : {}),
     });
     const erase = turn.actions.some((a) => a.type === 'erasePerson');
+    /** Flows started in other people's conversations (a session offer), queued once committed. */
+    const pushed: StoredEventRef[] = [];
     let personId = stored?.personId;
     if (erase && personId) {
       await erasePerson(tx, personId, ref.channel, ref.address);
@@ -116,6 +127,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           await openCase(tx, personId, stored?.organisationId ?? null, report, now, caseLimitHours);
         }
         if (action.type === 'keepEvent') await keepForCoordinator(tx, personId, payload.content, now.getTime());
+        if (isLifecycleAction(action)) pushed.push(...(await applyLifecycleAction(tx, lifecycle, personId, action, now)));
         if (action.type === 'consultation') await recordConsultation(tx, personId, action, now);
       }
     }
@@ -133,9 +145,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       };
       turn.out.splice(exportAction.at, 0, file);
     }
-    await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, now.getTime());
+    // Replies are due at once on the outbox's clock (the conversation's may be a test's).
+    await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, Date.now());
     await markInboundHandled(tx, event.id, 'done', false, now.getTime());
-    return { kind: 'handled', eventId: event.id, outCount: turn.out.length };
+    return { kind: 'handled', eventId: event.id, outCount: turn.out.length, pushed };
   }
 
   /** Handles `ref` and any older pending event of the same person, in order. */
@@ -143,7 +156,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     hitFailpoint('before-handle');
     for (let attempt = 0; attempt < 1000; attempt += 1) {
       const started = performance.now();
-      const now = new Date();
+      const now = clock.now();
       const working: { id?: number } = {};
       try {
         const outcome = await committer.run((tx) => handleNext(tx, ref, now, working));
@@ -155,6 +168,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
         metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
         if (outcome.outCount > 0) onOutbound();
+        if (outcome.pushed.length > 0) enqueue(outcome.pushed);
         if (outcome.eventId === ref.id) return;
       } catch (err) {
         await recordFailure(ref, working.id ?? ref.id, now, err);

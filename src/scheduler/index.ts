@@ -1,24 +1,19 @@
 import cron from 'node-cron';
 import type { Translator } from '../core/i18n.js';
-import type { QuietHours } from '../core/time.js';
+import { systemClock, type Clock, type QuietHours } from '../core/time.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { sendInfoDayReminders } from './info-day-reminders.js';
+import { askForFeedback, nudgePairs, sendMonthlySurveys, startClosures, type LifecycleJobDeps } from './lifecycle-jobs.js';
 import { sendSessionReminders } from './session-reminders.js';
 
 export interface Scheduler {
   stop(): void;
 }
 
-/** What time it is, for the scheduler: tests move it by months in a few milliseconds. */
-export interface Clock {
-  now(): Date;
-}
 
-export const systemClock: Clock = { now: () => new Date() };
-
-export interface SchedulerDeps {
+export interface SchedulerDeps extends LifecycleJobDeps {
   committer: GroupCommitter;
   translator: Translator;
   programmeTimezone: string;
@@ -39,6 +34,10 @@ interface ScheduledJob {
 export const jobs: readonly ScheduledJob[] = [
   { name: 'info-day-reminders', cron: '*/10 * * * *', run: sendInfoDayReminders },
   { name: 'session-reminders', cron: '* * * * *', run: sendSessionReminders },
+  { name: 'session-feedback', cron: '*/5 * * * *', run: askForFeedback },
+  { name: 'cadence-nudges', cron: '7 * * * *', run: nudgePairs },
+  { name: 'monthly-surveys', cron: '*/15 * * * *', run: sendMonthlySurveys },
+  { name: 'closures', cron: '17 * * * *', run: startClosures },
 ];
 
 /** Runs one job at `now`, logging and counting; a failure is logged and the next tick tries again. */

@@ -5,7 +5,8 @@ import type { GroupCommitter } from '../db/group-commit.js';
 import { dropStale, runOnce } from '../db/jobs.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { upcomingConfirmedSessions } from '../db/sessions.js';
-import { localeOf, timeZoneOf } from './people.js';
+import { personTimeZone } from '../core/registration.js';
+import { localeOf } from './people.js';
 
 const HOUR = 3600_000;
 /** The two reminders before a session: a day before, and two hours before. */
@@ -45,7 +46,7 @@ export async function sendSessionReminders(deps: ReminderDeps, now: Date): Promi
             await dropStale(tx, job, now.getTime());
             continue;
           }
-          const timeZone = timeZoneOf(person, programmeTimezone);
+          const timeZone = personTimeZone(person, programmeTimezone);
           if (isQuiet(now, timeZone, quietHours)) continue;
           const locale = localeOf(person, t);
           const other = side === 'mentee' ? 'mentor' : 'mentee';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import menuFlow from '../../flows/menu.js';
 import type { Prisma } from '../../src/db/client.js';
 
 const base = { languages: ['pt', 'en'], area: 'Lisboa', gender: 'woman', contactTimes: ['evenings'], completedAt: '2026-09-01T10:00:00Z' };
@@ -25,6 +26,8 @@ export async function registeredPerson(
       role: p.role,
       organisationId: p.organisationId ?? null,
       registration: p.timeZone ? { ...registration, timeZone: p.timeZone } : registration,
+      // Resting in the menu, as after registration.
+      conversation: { create: { flowId: 'menu', flowVersion: menuFlow.version, stepId: null, mode: 'bot', state: { misses: 0, promptSeq: 1, data: {} } } },
     },
   });
   return id;

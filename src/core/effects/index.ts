@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConsultRequest, type ConsultAnswer, type PairSide } from '../consultation.js';
+import type { TurnContext } from '../context.js';
+import { ClosureRequest, FeedbackRequest, normaliseTime, otherSide, SessionOffer, SurveyRequest, type Side } from '../lifecycle.js';
 import { Needs, Registration, zoneChoices } from '../registration.js';
 import type { Profile, SessionState } from '../session.js';
 
@@ -25,11 +27,22 @@ export type Action =
    * A step of the consultation about a proposed pair, kept on the pair for the coordinator: the
    * person was asked (or could not be: `mode`), or answered (`text`: their question, or why not).
    */
-  | { type: 'consultation'; pairId: string; side: PairSide; answer: ConsultAnswer; text?: string; mode?: 'handover' | 'stopped' };
+  | { type: 'consultation'; pairId: string; side: PairSide; answer: ConsultAnswer; text?: string; mode?: 'handover' | 'stopped' }
+  /** A session proposed to the other side of the pair (replacing one being moved). */
+  | { type: 'proposeSession'; pairId: string; side: Side; day: string; time: string; minutes: number; mode: 'in_person' | 'online'; place: string | null; replaces?: string }
+  /** The other side's answer to a proposed session. */
+  | { type: 'answerSession'; sessionId: string; side: Side; answer: 'accept' | 'decline' | 'other_time' }
+  | { type: 'cancelSession'; pairId: string; sessionId: string; side: Side }
+  | { type: 'sessionFeedback'; sessionId: string; side: Side; happened: boolean; rating?: number; comment?: string; progress?: string }
+  | { type: 'surveyAnswers'; surveyId: string; answers: Record<string, number>; needsCoordinator: boolean }
+  /** At closure: carry on a while, a new process, or finish. */
+  | { type: 'closureChoice'; pairId: string; choice: 'extend' | 'new' | 'finish' };
 
 export interface EffectContext {
   profile: Profile;
   session: SessionState;
+  /** What the processor loaded for the turn (the pair, for the sessions). */
+  context: TurnContext;
   /** The accepted answer: an option id for a choice, the text for a text question. */
   answer: string | undefined;
   now: Date;
@@ -87,6 +100,13 @@ function answerConsultation(ctx: EffectContext, answer: ConsultAnswer, options: 
   if (!request.success) return;
   const text = options.textKey && typeof d[options.textKey] === 'string' ? (d[options.textKey] as string).trim() : '';
   ctx.act({ type: 'consultation', pairId: request.data.pairId, side: request.data.side, answer, ...(text ? { text } : {}) });
+}
+
+/** The person's answer to a session the other side proposed (in `data.push`). */
+function answerOffer(ctx: EffectContext, answer: 'accept' | 'decline' | 'other_time'): void {
+  const offer = SessionOffer.safeParse(ctx.session.data.push);
+  take(ctx.session, ['push']);
+  if (offer.success) ctx.act({ type: 'answerSession', sessionId: offer.data.sessionId, side: otherSide(offer.data.from), answer });
 }
 
 /** A short case reference a person can quote: no 0/O or 1/I to misread. */
@@ -214,6 +234,78 @@ export const effects = {
   /** A question for the coordinator before deciding: it waits in the inbox. */
   consultQuestion(ctx: EffectContext) {
     answerConsultation(ctx, 'question', { textKey: 'consultQuestion' });
+  },
+  /** Sends the session the flow gathered to the other side of the pair. */
+  proposeSession(ctx: EffectContext) {
+    const pair = ctx.context.pair;
+    const d = take(ctx.session, ['sessionDay', 'sessionTime', 'sessionMinutes', 'sessionMode', 'sessionPlace', 'replaces']);
+    if (!pair) return;
+    const mode = d.sessionMode === 'online' ? 'online' : 'in_person';
+    ctx.act({
+      type: 'proposeSession',
+      pairId: pair.id,
+      side: pair.side,
+      day: String(d.sessionDay),
+      time: normaliseTime(String(d.sessionTime)),
+      minutes: Number(d.sessionMinutes),
+      mode,
+      place: mode === 'in_person' && typeof d.sessionPlace === 'string' ? d.sessionPlace : null,
+      ...(typeof d.replaces === 'string' ? { replaces: d.replaces } : {}),
+    });
+  },
+  /** Moving a session: the next proposal replaces it once sent. */
+  replaceSession(ctx: EffectContext) {
+    ctx.session.data.replaces = ctx.session.data.sessionId;
+  },
+  cancelSession(ctx: EffectContext) {
+    const { sessionId } = take(ctx.session, ['sessionId']);
+    const pair = ctx.context.pair;
+    if (pair && typeof sessionId === 'string') ctx.act({ type: 'cancelSession', pairId: pair.id, sessionId, side: pair.side });
+  },
+  acceptSession(ctx: EffectContext) {
+    answerOffer(ctx, 'accept');
+  },
+  declineSession(ctx: EffectContext) {
+    answerOffer(ctx, 'decline');
+  },
+  /** Not then: they propose another time themselves, next. */
+  offerOtherTime(ctx: EffectContext) {
+    answerOffer(ctx, 'other_time');
+  },
+  saveFeedback(ctx: EffectContext) {
+    const request = FeedbackRequest.safeParse(ctx.session.data.push);
+    const d = take(ctx.session, ['push', 'happened', 'rating', 'comment', 'progress']);
+    if (!request.success) return;
+    const text = (v: unknown) => (typeof v === 'string' && v.trim() ? { value: v.trim() } : undefined);
+    ctx.act({
+      type: 'sessionFeedback',
+      sessionId: request.data.sessionId,
+      side: request.data.side,
+      happened: yes(d.happened),
+      ...(d.rating !== undefined ? { rating: Number(d.rating) } : {}),
+      ...(text(d.comment) ? { comment: text(d.comment)!.value } : {}),
+      ...(text(d.progress) ? { progress: text(d.progress)!.value } : {}),
+    });
+  },
+  saveSurvey(ctx: EffectContext) {
+    const request = SurveyRequest.safeParse(ctx.session.data.push);
+    const keys = Object.keys(ctx.session.data).filter((k) => k.startsWith('survey_'));
+    const d = take(ctx.session, ['push', 'needsCoordinator', ...keys]);
+    if (!request.success) return;
+    const answers = Object.fromEntries(keys.map((k) => [k.slice('survey_'.length), Number(d[k])]));
+    ctx.act({ type: 'surveyAnswers', surveyId: request.data.surveyId, answers, needsCoordinator: yes(d.needsCoordinator) });
+  },
+  /** The self-assessment again at closure, kept beside the baseline. */
+  saveFinalAssessment(ctx: EffectContext) {
+    const keys = Object.keys(ctx.session.data).filter((k) => /^q\d+$/.test(k));
+    const answers = Object.fromEntries(Object.entries(take(ctx.session, keys)).map(([k, v]) => [k, Number(v)]));
+    ctx.act({ type: 'saveAssessment', kind: 'final', role: ctx.profile.role ?? 'visitor', answers });
+  },
+  closureChoice(ctx: EffectContext) {
+    const request = ClosureRequest.safeParse(ctx.session.data.push);
+    const { closureChoice } = take(ctx.session, ['push', 'closureChoice']);
+    if (!request.success || !['extend', 'new', 'finish'].includes(String(closureChoice))) return;
+    ctx.act({ type: 'closureChoice', pairId: request.data.pairId, choice: closureChoice as 'extend' | 'new' | 'finish' });
   },
   /** Erases everything stored about the person; flows reach it only after a confirmation. */
   eraseMyData(ctx: EffectContext) {

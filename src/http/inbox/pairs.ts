@@ -20,6 +20,7 @@ import {
   type PairStatus,
 } from '../../db/pairs.js';
 import { personInScope } from '../../db/scope.js';
+import { pairSessionsSection } from './pair-sessions.js';
 import { html, type Html } from './html.js';
 import { pageContext, sendPage, staffOf, type InboxDeps } from './index.js';
 import { csrfField, formatTime, page, type PageContext } from './layout.js';
@@ -264,6 +265,7 @@ export const pairRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => {
         <table class="list"><thead><tr><th scope="col">${t('pairs:consultation.side')}</th><th scope="col">${t('pairs:consultation.answer')}</th><th scope="col">${t('pairs:consultation.when')}</th></tr></thead>
           <tbody>${consultationRow(ctx, pair, consultation, 'mentee', modeOf(pair.menteeId))}${consultationRow(ctx, pair, consultation, 'mentor', modeOf(pair.mentorId))}</tbody></table>
       </section>
+      ${await pairSessionsSection(ctx, prisma, id)}
       <section aria-labelledby="pair-actions"><h2 id="pair-actions">${t('pairs:actions.title')}</h2>
         ${actionsFor(ctx, pair, mentee)}
       </section>
