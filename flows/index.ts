@@ -1,6 +1,8 @@
 import type { FlowDef } from '../src/core/flow.js';
 import { menteeAssessment, menteeFinalAssessment, mentorAssessment, mentorFinalAssessment } from './assessment.js';
+import afterMeeting from './after-meeting.js';
 import closure from './closure.js';
+import groundRules from './ground-rules.js';
 import feedback from './feedback.js';
 import sessionOffer from './session-offer.js';
 import sessions from './sessions.js';
@@ -42,6 +44,8 @@ export const flows: readonly FlowDef[] = [
   menteeSurvey,
   mentorSurvey,
   closure,
+  afterMeeting,
+  groundRules,
   menteeFinalAssessment,
   mentorFinalAssessment,
 ];

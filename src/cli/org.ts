@@ -1,4 +1,4 @@
-// `npm run org -- add --slug SLUG --name "NAME" [--timezone TZ]`   a partner organisation
+// `npm run org -- add --slug SLUG --name "NAME" [--timezone TZ] [--months 3-6]`   a partner organisation
 // `npm run org -- list`                                             organisations and their deep links
 // `npm run org -- infoday --title T --place P --at ISO [--org SLUG] [--capacity N]`
 //                                                                   an info day (until the inbox has it)
@@ -12,7 +12,7 @@ import { createInfoDay } from '../db/info-days.js';
 import { migrate } from '../db/migrate.js';
 import { ConfigError } from '../errors.js';
 
-const usage = `usage: npm run org -- add --slug SLUG --name "NAME" [--timezone TZ]
+const usage = `usage: npm run org -- add --slug SLUG --name "NAME" [--timezone TZ] [--months 3-6]
        npm run org -- list
        npm run org -- infoday --title "TITLE" --place "PLACE" --at 2026-12-12T18:00 [--org SLUG] [--capacity N]`;
 
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       at: { type: 'string' },
       org: { type: 'string' },
       capacity: { type: 'string' },
+      months: { type: 'string' },
     },
     strict: true,
   });
@@ -51,9 +52,10 @@ async function main(): Promise<void> {
         const slug = check(Slug, values.slug, 'slug');
         const name = check(z.string().trim().min(1, 'is required').max(120), values.name, 'name');
         const timezone = check(TimeZone, values.timezone ?? config.programmeTimezone, 'timezone');
+        const programmeMonths = check(z.coerce.number().int('must be a whole number of months').min(3, 'must be 3 to 6').max(6, 'must be 3 to 6'), values.months ?? '6', 'months');
         if (await db.prisma.organisation.findUnique({ where: { slug } })) throw new UsageError(`--slug: an organisation "${slug}" already exists`);
-        await db.prisma.organisation.create({ data: { id: randomUUID(), slug, name, timezone } });
-        console.log(`added ${slug} (${name}, ${timezone})`);
+        await db.prisma.organisation.create({ data: { id: randomUUID(), slug, name, timezone, programmeMonths } });
+        console.log(`added ${slug} (${name}, ${timezone}, ${programmeMonths}-month mentoring)`);
         return;
       }
       case 'list': {

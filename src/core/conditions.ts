@@ -5,7 +5,7 @@ import { normalise } from './commands.js';
 import { spokenLanguages } from './registration.js';
 import { matchText } from './consultation.js';
 import { DateTime } from 'luxon';
-import { ClosureRequest, FeedbackRequest, normaliseTime, SessionOffer, sessionDays, sessionSummary } from './lifecycle.js';
+import { ClosureRequest, FeedbackRequest, MeetingFollowUp, normaliseTime, SessionOffer, sessionDays, sessionSummary } from './lifecycle.js';
 
 /** The languages most newcomers speak, for the picker's first page. */
 const commonLanguages = ['en', 'ar', 'uk', 'fa', 'pt', 'fr', 'es', 'ru', 'ti', 'so', 'ur', 'bn'];
@@ -111,6 +111,11 @@ export const vars = {
   },
   /** The other side of the person's pair: "mentor" or "mentee", in their language. */
   pairOther: (p: Profile, t: Translator, _s: SessionState, c: TurnContext) => t.t(p.locale, `sessions:other_${c.pair?.side === 'mentor' ? 'mentee' : 'mentor'}`),
+  /** The other side of a pair the person is asked about (after the informal meeting). */
+  pushOther: (p: Profile, t: Translator, s: SessionState) => {
+    const request = MeetingFollowUp.safeParse(s.data.push);
+    return t.t(p.locale, `sessions:other_${request.success && request.data.side === 'mentor' ? 'mentee' : 'mentor'}`);
+  },
   /** The session the feedback is about, by its date and time. */
   feedbackSession: (p: Profile, _t: Translator, s: SessionState, c: TurnContext) => {
     const request = FeedbackRequest.safeParse(s.data.push);

@@ -57,3 +57,9 @@ export function sessionSummary(s: Pick<SessionView, 'startsAt' | 'minutes' | 'mo
     where: s.mode === 'online' ? t.t(locale, 'sessions:online') : (s.place ?? t.t(locale, 'sessions:in_person')),
   });
 }
+
+/** After the informal meeting, each side is asked whether to go on (`push` of `after_meeting`). */
+export const MeetingFollowUp = z.object({ flowId: z.literal('after_meeting'), pairId: z.string(), side: PairSide });
+
+/** A confirmed pair's ground rules, to be agreed to (`push` of `ground_rules`). */
+export const RulesRequest = z.object({ flowId: z.literal('ground_rules'), pairId: z.string(), side: PairSide });

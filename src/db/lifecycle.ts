@@ -8,6 +8,8 @@ import { localToInstant } from '../core/time.js';
 import { personTimeZone } from '../core/registration.js';
 import type { Dialect, Tx } from './client.js';
 import { openItem } from './inbox.js';
+import { readConsultation } from './pairs.js';
+import { Refused } from './scope.js';
 import { insertInboundEvents, type StoredEventRef } from './inbound-events.js';
 import { enqueueMessages } from './outbox.js';
 
@@ -67,10 +69,11 @@ async function timeZoneOf(tx: Tx, personId: string, programmeTimezone: string): 
   return person ? personTimeZone(person, programmeTimezone) : programmeTimezone;
 }
 
-type LifecycleAction = Extract<Action, { type: 'proposeSession' | 'answerSession' | 'cancelSession' | 'sessionFeedback' | 'surveyAnswers' | 'closureChoice' }>;
+const lifecycleActions = ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice', 'afterMeeting', 'acknowledgeRules'] as const;
+type LifecycleAction = Extract<Action, { type: (typeof lifecycleActions)[number] }>;
 
 export function isLifecycleAction(a: Action): a is LifecycleAction {
-  return ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice'].includes(a.type);
+  return (lifecycleActions as readonly string[]).includes(a.type);
 }
 
 /**
@@ -155,6 +158,27 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
       if (action.needsCoordinator) await openItem(tx, personId, 'survey_help');
       return [];
     }
+    case 'afterMeeting': {
+      const pair = await tx.pair.findUnique({ where: { id: action.pairId } });
+      if (!pair || pair.status !== 'agreed' || pair[`${action.side}Id`] !== personId) return [];
+      const consultation = readConsultation(pair.consultation);
+      const informal = { ...consultation.informal, [action.side]: { answer: action.answer, at: now.toISOString() } };
+      const declined = action.answer === 'no';
+      await tx.pair.update({
+        where: { id: pair.id },
+        data: { consultation: { ...consultation, informal }, ...(declined ? { status: 'declined', reason: `after the informal meeting, the ${action.side} would rather not go on` } : {}) },
+      });
+      if (declined) await openItem(tx, pair.menteeId, 'consultation_declined');
+      else if (informal.mentee?.answer === 'yes' && informal.mentor?.answer === 'yes') await openItem(tx, pair.menteeId, 'consultation_agreed');
+      return [];
+    }
+    case 'acknowledgeRules': {
+      const pair = await tx.pair.findUnique({ where: { id: action.pairId } });
+      if (!pair || pair[`${action.side}Id`] !== personId) return [];
+      const consultation = readConsultation(pair.consultation);
+      await tx.pair.update({ where: { id: pair.id }, data: { consultation: { ...consultation, rules: { ...consultation.rules, [action.side]: now.toISOString() } } } });
+      return [];
+    }
     case 'closureChoice': {
       const pair = await tx.pair.findUnique({ where: { id: action.pairId } });
       if (!pair || (pair.menteeId !== personId && pair.mentorId !== personId)) return [];
@@ -174,4 +198,38 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
 async function flagMissedSessions(tx: Tx, pairId: string, menteeId: string): Promise<void> {
   const lastTwo = await tx.mentoringSession.findMany({ where: { pairId, status: { in: ['held', 'missed'] } }, orderBy: { startsAt: 'desc' }, take: 2, select: { status: true } });
   if (lastTwo.length === 2 && lastTwo.every((s) => s.status === 'missed')) await openItem(tx, menteeId, 'missed_sessions');
+}
+
+export interface MeetingRequest {
+  date: string;
+  time: string;
+  minutes: number;
+  place: string;
+}
+
+/**
+ * A meeting a coordinator arranges for a pair and attends: the informal one while the pair is
+ * agreed (afterwards each is asked whether to go on), or the first formal one once confirmed.
+ * The time is the mentee's local time. Both are told, each in their language and time zone.
+ */
+export async function arrangeMeeting(tx: Tx, t: Translator, programmeTimezone: string, pairId: string, meeting: MeetingRequest, now: Date): Promise<string> {
+  const pair = await pairWithPeople(tx, pairId);
+  if (!pair || (pair.status !== 'agreed' && pair.status !== 'active')) throw new Refused('PAIR_STATE', 'a meeting can be arranged for a pair both agreed to, or a confirmed one');
+  let startsAt: Date;
+  try {
+    startsAt = localToInstant(meeting.date, meeting.time, await timeZoneOf(tx, pair.menteeId, programmeTimezone));
+  } catch {
+    throw new Refused('BAD_TIME', 'give the date as YYYY-MM-DD and the time as HH:MM');
+  }
+  if (startsAt.getTime() <= now.getTime()) throw new Refused('PAST', 'the meeting must be in the future');
+  const formal = pair.status === 'active';
+  const id = randomUUID();
+  await tx.mentoringSession.create({ data: { id, pairId, proposedBy: 'coordinator', startsAt, minutes: meeting.minutes, mode: 'in_person', place: meeting.place, status: 'confirmed', formal } });
+  for (const side of ['mentee', 'mentor'] as const) {
+    const person = pair[side];
+    const locale = person.locale ?? t.defaultLocale;
+    const summary = sessionSummary({ startsAt: startsAt.toISOString(), minutes: meeting.minutes, mode: 'in_person', place: meeting.place }, locale, await timeZoneOf(tx, person.id, programmeTimezone), t);
+    await tell(tx, t, person, formal ? 'sessions:told_first_meeting' : 'sessions:told_meeting', { other: t.t(locale, `sessions:other_${otherSide(side)}`), session: summary });
+  }
+  return id;
 }

@@ -55,6 +55,10 @@ export const Consultation = z.object({
       mentor: z.object({ mode: z.enum(['handover', 'stopped']), at: z.string() }).optional(),
     })
     .optional(),
+  /** After the informal meeting: whether each side would like to go on. */
+  informal: z.object({ mentee: z.object({ answer: z.enum(['yes', 'no']), at: z.string() }).optional(), mentor: z.object({ answer: z.enum(['yes', 'no']), at: z.string() }).optional() }).optional(),
+  /** When each side agreed, in chat, to the ground rules and the code of ethics. */
+  rules: z.object({ mentee: z.string().optional(), mentor: z.string().optional() }).optional(),
 });
 export type Consultation = z.infer<typeof Consultation>;
 
@@ -211,10 +215,8 @@ export async function confirmPair(tx: Tx, scope: Scope, translator: Translator, 
   for (const { person, other, key } of sides) {
     const locale = person.locale ?? translator.defaultLocale;
     const name = Registration.safeParse(other.registration).data?.name ?? '';
-    await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [
-      { kind: 'text', locale, text: translator.t(locale, key, { name }) },
-      { kind: 'text', locale, text: translator.t(locale, 'consultation:ground_rules') },
-    ], now);
+    // The ground rules follow as a question of their own (flows/ground-rules.ts), to be agreed to.
+    await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text: translator.t(locale, key, { name }) }], now);
   }
   const closed = await closeConsultationItems(tx, pair, consultationItems, now);
   await audit(tx, scope, { kind: 'change', action: 'pair.confirm', subject: `pair:${pairId}`, detail: { itemsClosed: closed } });

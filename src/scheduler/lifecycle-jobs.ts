@@ -66,6 +66,8 @@ function quietFor(deps: LifecycleJobDeps, p: Recipient, now: Date): boolean {
 /**
  * An hour after a confirmed session's end, each side is asked whether it happened and how it
  * went (flows/feedback.ts), outside their quiet hours; after three days it is no longer asked.
+ * After the informal meeting of a pair not yet confirmed, they are asked instead whether they
+ * would like to go on together (flows/after-meeting.ts).
  */
 export async function askForFeedback(deps: LifecycleJobDeps, now: Date): Promise<number> {
   return withPushes(deps, async (tx, pushed) => {
@@ -80,9 +82,12 @@ export async function askForFeedback(deps: LifecycleJobDeps, now: Date): Promise
       for (const side of ['mentee', 'mentor'] as const) {
         const p = s.pair[side];
         if (quietFor(deps, p, now)) continue;
-        const job = { purpose: 'feedback', subject: `${s.id}:${side}`, dueAt };
-        const done = await runOnce(tx, job, now.getTime(), async () => {
-          pushed.push(...(await pushFlow(tx, deps.dialect, p, `feedback:${s.id}:${side}`, { flowId: 'feedback', sessionId: s.id, startsAt: s.startsAt.toISOString(), side }, now.getTime())));
+        // After the informal meeting of a pair not yet confirmed: would they go on together?
+        const informal = s.pair.status === 'agreed';
+        const purpose = informal ? 'after-meeting' : 'feedback';
+        const data = informal ? { flowId: 'after_meeting', pairId: s.pair.id, side } : { flowId: 'feedback', sessionId: s.id, startsAt: s.startsAt.toISOString(), side };
+        const done = await runOnce(tx, { purpose, subject: `${s.id}:${side}`, dueAt }, now.getTime(), async () => {
+          pushed.push(...(await pushFlow(tx, deps.dialect, p, `${purpose}:${s.id}:${side}`, data, now.getTime())));
         });
         if (done) asked += 1;
       }

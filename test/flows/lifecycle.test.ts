@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/time.js';
 import { askForFeedback, nudgePairs, sendMonthlySurveys, startClosures } from '../../src/scheduler/lifecycle-jobs.js';
 import { sendSessionReminders } from '../../src/scheduler/session-reminders.js';
+import { arrangeMeeting } from '../../src/db/lifecycle.js';
+import { confirmPair, readConsultation } from '../../src/db/pairs.js';
+import type { InboxDeps } from '../../src/http/inbox/index.js';
+import { pushGroundRules } from '../../src/http/inbox/pair-meetings.js';
 import { databases, type TestDatabase } from '../helpers/databases.js';
 import { registeredPerson } from '../helpers/lifecycle.js';
 import { startTwoChannelWorld, type TwoChannelWorld } from '../helpers/telegram-world.js';
@@ -144,5 +148,51 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
     expect(await prisma.surveyResponse.findFirstOrThrow({ where: { personId: menteeId, survey: 'final' } })).toMatchObject({ answers: { choice: 'finish' } });
     expect(await prisma.inboxItem.count({ where: { kind: 'closure', status: 'open' } })).toBe(1);
     expect(rita().some((x) => x.includes(t('pt', 'closure:months', { count: 3 })))).toBe(true);
+  });
+
+  it.skipIf(skip)('arranges the informal meeting, asks both whether to go on, and has both agree to the ground rules once confirmed', async () => {
+    const prisma = world.ponte.db.prisma;
+    const menteeId = await registeredPerson(prisma, { address: 'amina', role: 'mentee', locale: 'en', name: 'Amina' });
+    const mentorId = await registeredPerson(prisma, { address: '7301', channel: 'telegram', role: 'mentor', locale: 'pt', name: 'Rita' });
+    const yes = { answer: 'yes', at: now.toISOString() };
+    await prisma.pair.create({ data: { id: 'pair2', menteeId, mentorId, status: 'agreed', consultation: { mentee: yes, mentor: yes } } });
+    const admin = { staffId: 'admin', role: 'admin' as const, organisationId: null };
+
+    await world.ponte.committer.run((tx) => arrangeMeeting(tx, world.ponte.translator, 'Europe/Lisbon', 'pair2', { date: '2027-01-06', time: '17:00', minutes: 60, place: 'Café A Brasileira' }, now));
+    await world.settle();
+    expect(amina().at(-1)).toContain('Café A Brasileira');
+    expect(rita().at(-1)).toContain('17:00');
+    // Reminded like any session, then asked whether to go on an hour after it ends.
+    await at('2027-01-05T17:00:00Z');
+    expect(amina().at(-1)).toContain('Café A Brasileira');
+    await at('2027-01-06T19:05:00Z');
+    await world.pressLocal('amina', 'yes');
+    expect(await prisma.inboxItem.count({ where: { kind: 'consultation_agreed', status: 'open' } })).toBe(0);
+    await world.press(7301, 'yes');
+    expect(readConsultation((await prisma.pair.findUniqueOrThrow({ where: { id: 'pair2' } })).consultation).informal).toMatchObject({ mentee: { answer: 'yes' }, mentor: { answer: 'yes' } });
+    expect(await prisma.inboxItem.count({ where: { personId: menteeId, kind: 'consultation_agreed', status: 'open' } })).toBe(1);
+
+    await world.ponte.committer.run((tx) => confirmPair(tx, admin, world.ponte.translator, 'pair2', Date.now()));
+    await pushGroundRules({ db: world.ponte.db, ingest: world.ponte.ingest } as unknown as InboxDeps, 'pair2');
+    await world.settle();
+    expect(amina().some((x) => x === t('en', 'consultation:ground_rules'))).toBe(true);
+    await world.pressLocal('amina', 'agree');
+    await world.press(7301, 'agree');
+    const rules = readConsultation((await prisma.pair.findUniqueOrThrow({ where: { id: 'pair2' } })).consultation).rules;
+    expect(rules?.mentee).toBeDefined();
+    expect(rules?.mentor).toBeDefined();
+    expect(rita()).toContain(t('pt', 'consultation:rules_thanks'));
+  });
+
+  it.skipIf(skip)('sends the mentee back to matching when one side would rather not go on after the informal meeting', async () => {
+    const prisma = world.ponte.db.prisma;
+    const menteeId = await registeredPerson(prisma, { address: 'amina', role: 'mentee', locale: 'en', name: 'Amina' });
+    const mentorId = await registeredPerson(prisma, { address: '7301', channel: 'telegram', role: 'mentor', locale: 'pt', name: 'Rita' });
+    await prisma.pair.create({ data: { id: 'pair3', menteeId, mentorId, status: 'agreed', consultation: {} } });
+    await world.ponte.committer.run((tx) => arrangeMeeting(tx, world.ponte.translator, 'Europe/Lisbon', 'pair3', { date: '2027-01-06', time: '17:00', minutes: 60, place: 'Jardim da Estrela' }, now));
+    await at('2027-01-06T19:05:00Z');
+    await world.press(7301, 'no');
+    expect(await prisma.pair.findUniqueOrThrow({ where: { id: 'pair3' } })).toMatchObject({ status: 'declined' });
+    expect(await prisma.inboxItem.count({ where: { personId: menteeId, kind: 'consultation_declined', status: 'open' } })).toBe(1);
   });
 });

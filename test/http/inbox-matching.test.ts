@@ -90,8 +90,17 @@ describe.each(databases)('matching and pairs in the inbox on $name', ({ create, 
     const confirmed = await coordinator.post(`/inbox/pairs/${pair.id}/confirm`);
     expect([confirmed.status, confirmed.location]).toEqual([303, `/inbox/pairs/${pair.id}?done=confirmed`]);
     await app.settle();
-    expect(told('mentee-amira', confirmedAt)).toEqual([tr('pt', 'consultation:confirmed_mentee', { name: 'Rui' }), tr('pt', 'consultation:ground_rules')]);
-    expect(told('mentor-rui', confirmedAt)).toEqual([tr('en', 'consultation:confirmed_mentor', { name: 'Amira' }), tr('en', 'consultation:ground_rules')]);
+    // The confirmation, then the ground rules and the code of ethics, to be agreed to in chat.
+    expect(told('mentee-amira', confirmedAt).slice(0, 3).map((x) => x.split('\n')[0])).toEqual([
+      tr('pt', 'consultation:confirmed_mentee', { name: 'Rui' }),
+      tr('pt', 'consultation:ground_rules').split('\n')[0],
+      tr('pt', 'consultation:rules_ask'),
+    ]);
+    expect(told('mentor-rui', confirmedAt).slice(0, 3).map((x) => x.split('\n')[0])).toEqual([
+      tr('en', 'consultation:confirmed_mentor', { name: 'Amira' }),
+      tr('en', 'consultation:ground_rules').split('\n')[0],
+      tr('en', 'consultation:rules_ask'),
+    ]);
     const active = await pairOf(mentee);
     expect(active.status).toBe('active');
     expect(active.confirmedAt).not.toBeNull();

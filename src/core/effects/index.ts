@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConsultRequest, type ConsultAnswer, type PairSide } from '../consultation.js';
 import type { TurnContext } from '../context.js';
-import { ClosureRequest, FeedbackRequest, normaliseTime, otherSide, SessionOffer, SurveyRequest, type Side } from '../lifecycle.js';
+import { ClosureRequest, FeedbackRequest, MeetingFollowUp, normaliseTime, otherSide, RulesRequest, SessionOffer, SurveyRequest, type Side } from '../lifecycle.js';
 import { Needs, Registration, zoneChoices } from '../registration.js';
 import type { Profile, SessionState } from '../session.js';
 
@@ -36,7 +36,11 @@ export type Action =
   | { type: 'sessionFeedback'; sessionId: string; side: Side; happened: boolean; rating?: number; comment?: string; progress?: string }
   | { type: 'surveyAnswers'; surveyId: string; answers: Record<string, number>; needsCoordinator: boolean }
   /** At closure: carry on a while, a new process, or finish. */
-  | { type: 'closureChoice'; pairId: string; choice: 'extend' | 'new' | 'finish' };
+  | { type: 'closureChoice'; pairId: string; choice: 'extend' | 'new' | 'finish' }
+  /** After the informal meeting: go on together, or not. */
+  | { type: 'afterMeeting'; pairId: string; side: Side; answer: 'yes' | 'no' }
+  /** The ground rules and the code of ethics, agreed to in chat. */
+  | { type: 'acknowledgeRules'; pairId: string; side: Side };
 
 export interface EffectContext {
   profile: Profile;
@@ -100,6 +104,13 @@ function answerConsultation(ctx: EffectContext, answer: ConsultAnswer, options: 
   if (!request.success) return;
   const text = options.textKey && typeof d[options.textKey] === 'string' ? (d[options.textKey] as string).trim() : '';
   ctx.act({ type: 'consultation', pairId: request.data.pairId, side: request.data.side, answer, ...(text ? { text } : {}) });
+}
+
+/** Whether the person would like to go on after the informal meeting (in `data.push`). */
+function answerAfterMeeting(ctx: EffectContext, answer: 'yes' | 'no'): void {
+  const request = MeetingFollowUp.safeParse(ctx.session.data.push);
+  take(ctx.session, ['push']);
+  if (request.success) ctx.act({ type: 'afterMeeting', pairId: request.data.pairId, side: request.data.side, answer });
 }
 
 /** The person's answer to a session the other side proposed (in `data.push`). */
@@ -306,6 +317,17 @@ export const effects = {
     const { closureChoice } = take(ctx.session, ['push', 'closureChoice']);
     if (!request.success || !['extend', 'new', 'finish'].includes(String(closureChoice))) return;
     ctx.act({ type: 'closureChoice', pairId: request.data.pairId, choice: closureChoice as 'extend' | 'new' | 'finish' });
+  },
+  continueAfterMeeting(ctx: EffectContext) {
+    answerAfterMeeting(ctx, 'yes');
+  },
+  stopAfterMeeting(ctx: EffectContext) {
+    answerAfterMeeting(ctx, 'no');
+  },
+  acknowledgeRules(ctx: EffectContext) {
+    const request = RulesRequest.safeParse(ctx.session.data.push);
+    take(ctx.session, ['push']);
+    if (request.success) ctx.act({ type: 'acknowledgeRules', pairId: request.data.pairId, side: request.data.side });
   },
   /** Erases everything stored about the person; flows reach it only after a confirmation. */
   eraseMyData(ctx: EffectContext) {

@@ -1,5 +1,7 @@
 import type { Tx } from '../../db/client.js';
+import { readConsultation } from '../../db/pairs.js';
 import { html, type Html } from './html.js';
+import { meetingForm } from './pair-meetings.js';
 import { formatTime, type PageContext } from './layout.js';
 
 /**
@@ -7,7 +9,8 @@ import { formatTime, type PageContext } from './layout.js';
  * and each side's feedback (whether it happened, the rating, their words, the mentor's note on
  * progress). Two missed in a row are flagged, as the queue does.
  */
-export async function pairSessionsSection(ctx: PageContext, tx: Tx, pairId: string): Promise<Html> {
+export async function pairSessionsSection(ctx: PageContext, tx: Tx, pair: { id: string; status: string; consultation: unknown }): Promise<Html> {
+  const pairId = pair.id;
   const { t } = ctx;
   const sessions = await tx.mentoringSession.findMany({ where: { pairId }, orderBy: { startsAt: 'desc' }, take: 100, include: { feedback: true } });
   const lastTwo = sessions.filter((s) => s.status === 'held' || s.status === 'missed').slice(0, 2);
@@ -19,7 +22,12 @@ export async function pairSessionsSection(ctx: PageContext, tx: Tx, pairId: stri
       f.progress ? html`<br>${t('sessions.progress')}: “${f.progress}”` : ''
     }`;
   };
+  const consultation = readConsultation(pair.consultation);
+  const rules = (side: 'mentee' | 'mentor') => (consultation.rules?.[side] ? t('meeting.rules_agreed', { at: formatTime(ctx, new Date(consultation.rules[side]!)) }) : t('meeting.rules_waiting'));
+  const informal = (side: 'mentee' | 'mentor') => consultation.informal?.[side]?.answer;
   return html`<section aria-labelledby="pair-sessions"><h2 id="pair-sessions">${t('sessions.title')}</h2>
+    ${consultation.informal ? html`<p>${t('meeting.after_informal')}: ${t('role.mentee')} ${informal('mentee') ? t(`common.${informal('mentee')}`) : '—'} · ${t('role.mentor')} ${informal('mentor') ? t(`common.${informal('mentor')}`) : '—'}</p>` : ''}
+    ${pair.status === 'active' || pair.status === 'paused' ? html`<p>${t('meeting.rules')}: ${t('role.mentee')} ${rules('mentee')} · ${t('role.mentor')} ${rules('mentor')}</p>` : ''}
     ${missedTwice ? html`<p class="error">${t('sessions.missed_twice')}</p>` : ''}
     ${sessions.length === 0
       ? html`<p>${t('sessions.none')}</p>`
@@ -29,5 +37,6 @@ export async function pairSessionsSection(ctx: PageContext, tx: Tx, pairId: stri
           (s) => html`<tr><td>${formatTime(ctx, s.startsAt)} · ${s.minutes} min</td><td>${s.mode === 'online' ? t('sessions.online') : (s.place ?? '—')}</td>
             <td>${t(`role.${s.proposedBy}`)}</td><td>${t(`sessions.statuses.${s.status}`)}</td><td>${feedback(s, 'mentee')}</td><td>${feedback(s, 'mentor')}</td></tr>`,
         )}</tbody></table>`}
+    ${meetingForm(ctx, pair)}
   </section>`;
 }

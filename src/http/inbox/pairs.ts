@@ -20,6 +20,7 @@ import {
   type PairStatus,
 } from '../../db/pairs.js';
 import { personInScope } from '../../db/scope.js';
+import { pushGroundRules } from './pair-meetings.js';
 import { pairSessionsSection } from './pair-sessions.js';
 import { html, type Html } from './html.js';
 import { pageContext, sendPage, staffOf, type InboxDeps } from './index.js';
@@ -265,7 +266,7 @@ export const pairRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => {
         <table class="list"><thead><tr><th scope="col">${t('pairs:consultation.side')}</th><th scope="col">${t('pairs:consultation.answer')}</th><th scope="col">${t('pairs:consultation.when')}</th></tr></thead>
           <tbody>${consultationRow(ctx, pair, consultation, 'mentee', modeOf(pair.menteeId))}${consultationRow(ctx, pair, consultation, 'mentor', modeOf(pair.mentorId))}</tbody></table>
       </section>
-      ${await pairSessionsSection(ctx, prisma, id)}
+      ${await pairSessionsSection(ctx, prisma, pair)}
       <section aria-labelledby="pair-actions"><h2 id="pair-actions">${t('pairs:actions.title')}</h2>
         ${actionsFor(ctx, pair, mentee)}
       </section>
@@ -310,6 +311,7 @@ export const pairRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => {
     const scope = staffOf(req);
     const { id } = IdParams.parse(req.params);
     await deps.committer.run((tx) => confirmPair(tx, scope, deps.translator, id, Date.now()));
+    await pushGroundRules(deps, id);
     deps.onOutbound();
     deps.live.nudge();
     return reply.redirect(`/inbox/pairs/${id}?done=confirmed`, 303);
