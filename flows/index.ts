@@ -3,6 +3,7 @@ import { menteeAssessment, menteeFinalAssessment, mentorAssessment, mentorFinalA
 import afterMeeting from './after-meeting.js';
 import closure from './closure.js';
 import groundRules from './ground-rules.js';
+import supervision from './supervision.js';
 import feedback from './feedback.js';
 import sessionOffer from './session-offer.js';
 import sessions from './sessions.js';
@@ -46,6 +47,7 @@ export const flows: readonly FlowDef[] = [
   closure,
   afterMeeting,
   groundRules,
+  supervision,
   menteeFinalAssessment,
   mentorFinalAssessment,
 ];

@@ -159,6 +159,11 @@ export const choiceSources = {
     ...sessionDays(c.now ?? new Date(), c.timeZone, p.locale),
     { id: 'menu', label: t.t(p.locale, 'menu:signup_choices.menu') },
   ],
+  /** The coordinator's free supervision times, and "not now". */
+  supervisionSlots: (p: Profile, t: Translator, c: TurnContext) => [
+    ...(c.slots ?? []).slice(0, 9).map((x) => ({ id: x.id, label: formatWhen(x.startsAt, p.locale, c.timeZone) })),
+    { id: 'later', label: t.t(p.locale, 'supervision:later') },
+  ],
   /** The pair's upcoming sessions by date and time, and the way back. */
   upcomingSessions: (p: Profile, t: Translator, c: TurnContext) => [
     ...(c.pair?.sessions ?? []).slice(0, 9).map((x) => ({ id: x.id, label: formatWhen(x.startsAt, p.locale, c.timeZone) })),

@@ -39,6 +39,8 @@ export interface TurnContext {
   timeZone: string;
   /** Loaded for flows that need it (`needs: ['pair']`). */
   pair?: PairView;
+  /** Open supervision times of the person's organisation, soonest first (`needs: ['slots']`). */
+  slots?: { id: string; startsAt: string }[];
   /** When the turn happens (the days a session can be proposed for start tomorrow). */
   now?: Date;
 }

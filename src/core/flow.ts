@@ -70,7 +70,7 @@ export interface FlowDef {
    * What a person's turn in this flow needs loaded beyond their own data (the processor loads
    * it only then: most turns need nothing more).
    */
-  needs?: readonly ('infoDays' | 'pair')[];
+  needs?: readonly ('infoDays' | 'pair' | 'slots')[];
   /**
    * The flow may be started from outside the person's own messages (a session offer, a survey, the
    * closure), through a `push` event in their queue; when done, they come back to where they were.

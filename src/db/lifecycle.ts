@@ -69,7 +69,7 @@ async function timeZoneOf(tx: Tx, personId: string, programmeTimezone: string): 
   return person ? personTimeZone(person, programmeTimezone) : programmeTimezone;
 }
 
-const lifecycleActions = ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice', 'afterMeeting', 'acknowledgeRules'] as const;
+const lifecycleActions = ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice', 'afterMeeting', 'acknowledgeRules', 'bookSupervision'] as const;
 type LifecycleAction = Extract<Action, { type: (typeof lifecycleActions)[number] }>;
 
 export function isLifecycleAction(a: Action): a is LifecycleAction {
@@ -179,6 +179,22 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
       await tx.pair.update({ where: { id: pair.id }, data: { consultation: { ...consultation, rules: { ...consultation.rules, [action.side]: now.toISOString() } } } });
       return [];
     }
+    case 'bookSupervision': {
+      const mentor = await tx.person.findUnique({ where: { id: personId }, select: { ...personFields, organisationId: true } });
+      if (!mentor) return [];
+      // Free, still ahead, and offered by the mentor's own organisation; whoever books first has it.
+      const { count } = await tx.supervisionSlot.updateMany({
+        where: { id: action.slotId, mentorId: null, organisationId: mentor.organisationId, startsAt: { gt: now } },
+        data: { mentorId: personId, bookedAt: now },
+      });
+      if (count > 0) {
+        await tell(tx, t, mentor, 'supervision:booked', {});
+        return [];
+      }
+      // Someone was quicker: the times still free are offered again.
+      await tell(tx, t, mentor, 'supervision:taken', {});
+      return pushFlow(tx, deps.dialect, mentor, `supervision-again:${action.slotId}:${personId}`, { flowId: 'supervision' }, at);
+    }
     case 'closureChoice': {
       const pair = await tx.pair.findUnique({ where: { id: action.pairId } });
       if (!pair || (pair.menteeId !== personId && pair.mentorId !== personId)) return [];
@@ -232,4 +248,10 @@ export async function arrangeMeeting(tx: Tx, t: Translator, programmeTimezone: s
     await tell(tx, t, person, formal ? 'sessions:told_first_meeting' : 'sessions:told_meeting', { other: t.t(locale, `sessions:other_${otherSide(side)}`), session: summary });
   }
   return id;
+}
+
+/** The free supervision times ahead of the person's organisation, soonest first (for the flow). */
+export async function openSupervisionSlots(tx: Tx, organisationId: string | null, now: Date): Promise<{ id: string; startsAt: string }[]> {
+  const slots = await tx.supervisionSlot.findMany({ where: { organisationId, mentorId: null, startsAt: { gt: now } }, orderBy: { startsAt: 'asc' }, take: 9, select: { id: true, startsAt: true } });
+  return slots.map((s) => ({ id: s.id, startsAt: s.startsAt.toISOString() }));
 }

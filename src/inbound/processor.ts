@@ -1,6 +1,7 @@
 import type { TurnContext } from '../core/context.js';
 import { vars } from '../core/conditions.js';
-import type { OutboundMessage } from '../core/events.js';
+import type { InboundContent, OutboundMessage } from '../core/events.js';
+import type { SessionState } from '../core/session.js';
 import { personData } from '../db/export.js';
 import type { Engine, Turn } from '../core/engine.js';
 import type { Translator } from '../core/i18n.js';
@@ -10,7 +11,7 @@ import { closeHandover, erasePerson, loadConversation, openCase, saveAssessment,
 import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
 import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
 import { keepForCoordinator, openItem } from '../db/inbox.js';
-import { applyLifecycleAction, isLifecycleAction, loadPairView } from '../db/lifecycle.js';
+import { applyLifecycleAction, isLifecycleAction, loadPairView, openSupervisionSlots } from '../db/lifecycle.js';
 import { enqueueMessages } from '../db/outbox.js';
 import { recordConsultation } from '../db/pairs.js';
 import { hitFailpoint } from '../failpoints.js';
@@ -89,7 +90,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       return { kind: 'handled', eventId: event.id, outCount: 0, pushed: [] };
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
-    const needs = engine.flows.get(stored?.session?.flowId ?? '')?.needs ?? [];
+    const needs = needsOf(stored?.session ?? null, payload.content);
     // Anyone registered may land in the menu this turn, where "My sessions" depends on the pair.
     const pair = needs.includes('pair') || stored?.profile.registration ? await loadPairView(tx, stored?.personId, now) : undefined;
     const context: TurnContext = {
@@ -97,6 +98,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       timeZone: stored?.profile.registration?.timeZone ?? stored?.timeZone ?? programmeTimezone,
       now,
       ...(pair ? { pair } : {}),
+      ...(needs.includes('slots') ? { slots: await openSupervisionSlots(tx, stored?.organisationId ?? null, now) } : {}),
     };
     const turn: Turn = engine.handle({
       profile: stored?.profile ?? null,
@@ -149,6 +151,16 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, Date.now());
     await markInboundHandled(tx, event.id, 'done', false, now.getTime());
     return { kind: 'handled', eventId: event.id, outCount: turn.out.length, pushed };
+  }
+
+  /**
+   * What the turn may need loaded: for the flow the person is in, a flow pushed at them now, and
+   * any pushed flow waiting its turn (it may start this turn, when the current one ends).
+   */
+  function needsOf(session: SessionState | null, content: InboundContent): readonly string[] {
+    const queued = Array.isArray(session?.data.pushQueue) ? (session.data.pushQueue as { flowId?: unknown }[]).map((p) => String(p.flowId)) : [];
+    const pushed = content.kind === 'system' && content.name === 'push' ? [String(content.data?.flowId ?? '')] : [];
+    return [session?.flowId ?? '', ...pushed, ...queued].flatMap((id) => engine.flows.get(id)?.needs ?? []);
   }
 
   /** Handles `ref` and any older pending event of the same person, in order. */

@@ -110,6 +110,9 @@ export class KeyedBuckets {
  * platform's cap (WhatsApp's 80/s is per business number) holds for all instances together.
  * A lease of a tenth of the rate keeps database round trips to about ten a second per instance.
  */
+/** Sends are not granted this close to the end of a leased second (they would land in the next). */
+const SECOND_EDGE_MS = 25;
+
 export class SharedRateLimiter extends QueuedLimiter {
   private leased = 0;
   private second = 0;
@@ -130,8 +133,19 @@ export class SharedRateLimiter extends QueuedLimiter {
       this.second = second;
       this.leased = 0;
     }
-    if (this.leased === 0) this.leased = await this.lease(this.key, second, this.leaseSize, this.rate);
-    if (this.leased === 0) return (second + 1) * 1000 - Date.now() + 1;
+    const untilNext = () => (second + 1) * 1000 - Date.now() + 1;
+    if (this.leased === 0) {
+      this.leased = await this.lease(this.key, second, this.leaseSize, this.rate);
+      // The lease took a round trip: sends counted for a second that has passed must not land
+      // in the next one, where the other instances have their own count.
+      if (Math.floor(Date.now() / 1000) !== second) {
+        this.leased = 0;
+        return 1;
+      }
+    }
+    if (this.leased === 0) return untilNext();
+    // So close to the second's end that the send could arrive in the next: wait for it.
+    if (untilNext() <= SECOND_EDGE_MS) return untilNext();
     this.leased -= 1;
     return 0;
   }

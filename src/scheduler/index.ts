@@ -5,7 +5,7 @@ import type { GroupCommitter } from '../db/group-commit.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { sendInfoDayReminders } from './info-day-reminders.js';
-import { askForFeedback, nudgePairs, sendMonthlySurveys, startClosures, type LifecycleJobDeps } from './lifecycle-jobs.js';
+import { askForFeedback, inviteToSupervision, nudgePairs, sendMonthlySurveys, startClosures, type LifecycleJobDeps } from './lifecycle-jobs.js';
 import { sendSessionReminders } from './session-reminders.js';
 
 export interface Scheduler {
@@ -38,6 +38,7 @@ export const jobs: readonly ScheduledJob[] = [
   { name: 'cadence-nudges', cron: '7 * * * *', run: nudgePairs },
   { name: 'monthly-surveys', cron: '*/15 * * * *', run: sendMonthlySurveys },
   { name: 'closures', cron: '17 * * * *', run: startClosures },
+  { name: 'supervision', cron: '*/15 * * * *', run: inviteToSupervision },
 ];
 
 /** Runs one job at `now`, logging and counting; a failure is logged and the next tick tries again. */

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { formatWhen } from '../core/context.js';
 import type { Translator } from '../core/i18n.js';
 import { personTimeZone } from '../core/registration.js';
 import { addMonths, isQuiet, localMonth, type QuietHours } from '../core/time.js';
@@ -33,7 +34,7 @@ export interface LifecycleJobDeps {
   onPushed(events: readonly StoredEventRef[]): void;
 }
 
-const person = { select: { id: true, channel: true, address: true, locale: true, registration: true, surveysOff: true, role: true, organisation: { select: { timezone: true, programmeMonths: true } } } } as const;
+const person = { select: { id: true, channel: true, address: true, locale: true, registration: true, surveysOff: true, role: true, organisationId: true, organisation: { select: { timezone: true, programmeMonths: true } } } } as const;
 
 function activePairs(tx: Tx) {
   return tx.pair.findMany({ where: { status: 'active', confirmedAt: { not: null } }, include: { mentee: person, mentor: person } });
@@ -206,5 +207,49 @@ export async function startClosures(deps: LifecycleJobDeps, now: Date): Promise<
       }
     }
     return started;
+  });
+}
+
+/**
+ * Once a month, each mentor of an active pair is offered the coordinator's free supervision times
+ * (flows/supervision.ts), from 10:00 local and outside quiet hours, unless they have booked one
+ * this month or none is offered yet (then the next tick looks again). The day before a booked
+ * check-in, a reminder.
+ */
+export async function inviteToSupervision(deps: LifecycleJobDeps, now: Date): Promise<number> {
+  return withPushes(deps, async (tx, pushed) => {
+    let sent = 0;
+    const t = deps.translator;
+    const mentors = new Map((await activePairs(tx)).map((p) => [p.mentor.id, p.mentor]));
+    for (const mentor of mentors.values()) {
+      if (quietFor(deps, mentor, now)) continue;
+      const timeZone = personTimeZone(mentor, deps.programmeTimezone);
+      if (DateTime.fromJSDate(now, { zone: timeZone }).hour < SURVEY_FROM_HOUR) continue;
+      const period = localMonth(now, timeZone);
+      const booked = await tx.supervisionSlot.findMany({ where: { mentorId: mentor.id }, select: { startsAt: true } });
+      if (booked.some((b) => localMonth(b.startsAt, timeZone) === period)) continue;
+      const offered = await tx.supervisionSlot.count({ where: { organisationId: mentor.organisationId, mentorId: null, startsAt: { gt: now } } });
+      if (offered === 0) continue;
+      const done = await runOnce(tx, { purpose: 'supervision', subject: `${mentor.id}:${period}`, dueAt: now.getTime() }, now.getTime(), async () => {
+        pushed.push(...(await pushFlow(tx, deps.dialect, mentor, `supervision:${mentor.id}:${period}`, { flowId: 'supervision' }, now.getTime())));
+      });
+      if (done) sent += 1;
+    }
+    const soon = await tx.supervisionSlot.findMany({
+      where: { mentorId: { not: null }, remindedAt: null, startsAt: { gt: now, lte: new Date(now.getTime() + DAY) } },
+      include: { mentor: person },
+    });
+    for (const slot of soon) {
+      const mentor = slot.mentor!;
+      if (quietFor(deps, mentor, now)) continue;
+      const locale = localeOf(mentor, t);
+      const when = formatWhen(slot.startsAt.toISOString(), locale, personTimeZone(mentor, deps.programmeTimezone));
+      // Marked in the same transaction: a repeated tick finds it reminded.
+      const { count } = await tx.supervisionSlot.updateMany({ where: { id: slot.id, remindedAt: null }, data: { remindedAt: now } });
+      if (count === 0) continue;
+      await enqueueMessages(tx, { channel: mentor.channel, address: mentor.address, personId: mentor.id }, [{ kind: 'text', locale, text: t.t(locale, 'supervision:reminder', { when, minutes: slot.minutes, place: slot.place }) }], Date.now());
+      sent += 1;
+    }
+    return sent;
   });
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/time.js';
-import { askForFeedback, nudgePairs, sendMonthlySurveys, startClosures } from '../../src/scheduler/lifecycle-jobs.js';
+import { askForFeedback, inviteToSupervision, nudgePairs, sendMonthlySurveys, startClosures } from '../../src/scheduler/lifecycle-jobs.js';
+import { offerSupervisionSlot } from '../../src/db/supervision.js';
 import { sendSessionReminders } from '../../src/scheduler/session-reminders.js';
 import { arrangeMeeting } from '../../src/db/lifecycle.js';
 import { confirmPair, readConsultation } from '../../src/db/pairs.js';
@@ -50,6 +51,7 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
     await nudgePairs(jobs(), now);
     await sendMonthlySurveys(jobs(), now);
     await startClosures(jobs(), now);
+    await inviteToSupervision(jobs(), now);
     await world.settle();
   }
   const t = (lang: string, key: string, vars?: Record<string, string | number>) => world.ponte.translator.t(lang, key, vars);
@@ -194,5 +196,32 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
     await world.press(7301, 'no');
     expect(await prisma.pair.findUniqueOrThrow({ where: { id: 'pair3' } })).toMatchObject({ status: 'declined' });
     expect(await prisma.inboxItem.count({ where: { personId: menteeId, kind: 'consultation_declined', status: 'open' } })).toBe(1);
+  });
+
+  it.skipIf(skip)('offers mentors the coordinator’s free supervision times once a month, books one in chat and reminds them', async () => {
+    const prisma = world.ponte.db.prisma;
+    await prisma.organisation.create({ data: { id: 'org', slug: 'lisboa', name: 'Lisboa Acolhe', timezone: 'Europe/Lisbon' } });
+    const menteeId = await registeredPerson(prisma, { address: 'amina', role: 'mentee', locale: 'en', organisationId: 'org' });
+    const mentorId = await registeredPerson(prisma, { address: '7301', channel: 'telegram', role: 'mentor', locale: 'pt', organisationId: 'org' });
+    await prisma.pair.create({ data: { id: 'pair4', organisationId: 'org', menteeId, mentorId, status: 'active', consultation: {}, confirmedAt: now } });
+    const coordinator = { staffId: 'marta', role: 'coordinator' as const, organisationId: 'org' };
+    const offer = (iso: string) => world.ponte.committer.run((tx) => offerSupervisionSlot(tx, coordinator, { organisationId: 'org', startsAt: new Date(iso), minutes: 30, place: 'Sala 2, Rua do Benformoso 10' }, now));
+    // Before any time is offered, nothing is sent.
+    expect(await inviteToSupervision(jobs(), new Date('2027-01-04T10:30:00Z'))).toBe(0);
+    const first = await offer('2027-01-12T17:00:00Z');
+    await offer('2027-01-13T17:00:00Z');
+    now = new Date('2027-01-04T11:00:00Z');
+    expect(await inviteToSupervision(jobs(), now)).toBe(1);
+    expect(await inviteToSupervision(jobs(), new Date('2027-01-04T11:15:00Z'))).toBe(0);
+    await world.settle();
+    expect(rita().at(-1)).toContain(t('pt', 'supervision:invite'));
+    await world.press(7301, first);
+    expect(await prisma.supervisionSlot.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ mentorId });
+    // Booked this month: not offered again; the day before, a reminder once.
+    expect(await inviteToSupervision(jobs(), new Date('2027-01-08T11:00:00Z'))).toBe(0);
+    expect(await inviteToSupervision(jobs(), new Date('2027-01-11T18:00:00Z'))).toBe(1);
+    expect(await inviteToSupervision(jobs(), new Date('2027-01-11T18:15:00Z'))).toBe(0);
+    await world.settle();
+    expect(rita().at(-1)).toContain('Sala 2, Rua do Benformoso 10');
   });
 });

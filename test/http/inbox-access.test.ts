@@ -161,4 +161,19 @@ describe.each(databases)('the coordinator inbox’s access rules on $name', ({ c
     expect(log.text).toContain(world.staff.coordA);
     expect(log.text).not.toContain('reply.send');
   });
+
+  it.skipIf(skip)('keeps supervision times to their organisation: offered, listed and withdrawn only there', async () => {
+    const a = await signedIn(world, world.staff.coordA);
+    const b = await signedIn(world, world.staff.coordB);
+    await a.get('/inbox/supervision');
+    expect((await a.post('/inbox/supervision', { date: '2099-03-10', time: '17:30', minutes: '30', place: 'Sala 2' })).status).toBe(303);
+    expect((await a.post('/inbox/supervision', { date: '2099-03-10', time: 'half past five', minutes: '30', place: 'Sala 2' })).status).toBe(400);
+    const slot = await world.app.ponte.db.prisma.supervisionSlot.findFirstOrThrow();
+    expect(slot.organisationId).toBe(world.orgs.a.id);
+    expect((await a.get('/inbox/supervision')).text).toContain('Sala 2');
+    expect((await b.get('/inbox/supervision')).text).not.toContain('Sala 2');
+    expect((await b.post(`/inbox/supervision/${slot.id}/withdraw`)).status).toBe(404);
+    expect((await a.post(`/inbox/supervision/${slot.id}/withdraw`)).status).toBe(303);
+    expect(await world.app.ponte.db.prisma.supervisionSlot.count()).toBe(0);
+  });
 });

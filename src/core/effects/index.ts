@@ -40,7 +40,9 @@ export type Action =
   /** After the informal meeting: go on together, or not. */
   | { type: 'afterMeeting'; pairId: string; side: Side; answer: 'yes' | 'no' }
   /** The ground rules and the code of ethics, agreed to in chat. */
-  | { type: 'acknowledgeRules'; pairId: string; side: Side };
+  | { type: 'acknowledgeRules'; pairId: string; side: Side }
+  /** A mentor books one of the coordinator's supervision times. */
+  | { type: 'bookSupervision'; slotId: string };
 
 export interface EffectContext {
   profile: Profile;
@@ -328,6 +330,10 @@ export const effects = {
     const request = RulesRequest.safeParse(ctx.session.data.push);
     take(ctx.session, ['push']);
     if (request.success) ctx.act({ type: 'acknowledgeRules', pairId: request.data.pairId, side: request.data.side });
+  },
+  bookSupervision(ctx: EffectContext) {
+    const { slotId } = take(ctx.session, ['slotId', 'push']);
+    if (typeof slotId === 'string') ctx.act({ type: 'bookSupervision', slotId });
   },
   /** Erases everything stored about the person; flows reach it only after a confirmation. */
   eraseMyData(ctx: EffectContext) {

@@ -24,6 +24,7 @@ import { queueRoutes } from './queue.js';
 import { peopleRoutes } from './people.js';
 import { pairRoutes } from './pairs.js';
 import { meetingRoutes } from './pair-meetings.js';
+import { supervisionRoutes } from './supervision.js';
 import { caseRoutes } from './cases.js';
 import { infoDayRoutes } from './info-days.js';
 import { resultRoutes } from './results.js';
@@ -155,6 +156,7 @@ export const inbox: FastifyPluginAsync<InboxDeps> = async (app, deps) => {
   await app.register(peopleRoutes, deps);
   await app.register(pairRoutes, deps);
   await app.register(meetingRoutes, deps);
+  await app.register(supervisionRoutes, deps);
   await app.register(caseRoutes, deps);
   await app.register(infoDayRoutes, deps);
   await app.register(resultRoutes, deps);

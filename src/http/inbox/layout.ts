@@ -16,6 +16,7 @@ const sections = [
   { href: '/inbox/people', key: 'nav.people' },
   { href: '/inbox/pairs', key: 'nav.pairs' },
   { href: '/inbox/cases', key: 'nav.cases' },
+  { href: '/inbox/supervision', key: 'nav.supervision' },
   { href: '/inbox/info-days', key: 'nav.info_days' },
   { href: '/inbox/results', key: 'nav.results' },
 ] as const;
