@@ -9,6 +9,8 @@ import type { InboxDeps } from '../../src/http/inbox/index.js';
 import { pushGroundRules } from '../../src/http/inbox/pair-meetings.js';
 import { databases, type TestDatabase } from '../helpers/databases.js';
 import { registeredPerson } from '../helpers/lifecycle.js';
+import { InboxClient, PASSWORD } from '../helpers/inbox.js';
+import { createStaff } from '../../src/db/staff.js';
 import { startTwoChannelWorld, type TwoChannelWorld } from '../helpers/telegram-world.js';
 
 /**
@@ -26,7 +28,7 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
     if (skip) return;
     now = new Date('2027-01-04T10:00:00Z');
     database = await create();
-    world = await startTwoChannelWorld(database, { clock });
+    world = await startTwoChannelWorld(database, { clock, unthrottled: true });
   });
   afterEach(async () => {
     if (skip) return;
@@ -58,12 +60,44 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
   const amina = () => world.local.filter((d) => d.address === 'amina').map((d) => d.text);
   const rita = () => world.sentTo(7301);
 
-  it.skipIf(skip)('runs a pair from its first session to closure, on two channels in two languages', async () => {
+  it.skipIf(skip)('runs a pair from registration to closure, on two channels in two languages', async () => {
     const prisma = world.ponte.db.prisma;
     await prisma.organisation.create({ data: { id: 'org', slug: 'lisboa', name: 'Lisboa Acolhe', timezone: 'Europe/Lisbon', programmeMonths: 3 } });
-    const menteeId = await registeredPerson(prisma, { address: 'amina', role: 'mentee', locale: 'en', organisationId: 'org', name: 'Amina' });
-    const mentorId = await registeredPerson(prisma, { address: '7301', channel: 'telegram', role: 'mentor', locale: 'pt', organisationId: 'org', name: 'Rita' });
-    await prisma.pair.create({ data: { id: 'pair1', organisationId: 'org', menteeId, mentorId, status: 'active', consultation: {}, confirmedAt: now } });
+    await createStaff(prisma, { email: 'marta@lisboa.example', role: 'coordinator', organisationId: 'org', password: PASSWORD, mustChangePassword: false });
+
+    // Amina signs up as a mentee in English on the local channel, from the organisation's link.
+    await world.sayLocal('amina', '/start lisboa', 'en');
+    for (const step of ['#yes', '#agree', '#mentee', '#now', '#26_35', 'Amina', '#ar', '#pt', '#done', 'Arroios, Lisboa', '#woman', '#evenings', '#done', '#yes', '#any', '#no', '#friend', '#housing', '#work', '#done', '#this_month', 'Find a room and work as a nurse', '#no', '#3', '#2', '#4', '#1']) {
+      if (step.startsWith('#')) await world.pressLocal('amina', step.slice(1));
+      else await world.sayLocal('amina', step);
+    }
+    // Rita signs up as a mentor in Portuguese on Telegram.
+    await world.say(7301, '/start lisboa', 'pt');
+    for (const step of ['#yes', '#agree', '#mentor', '#now', '#36_50', 'Rita', '#pt', '#done', 'Lisboa', '#woman', '#evenings', '#done', '#yes', '#housing', '#work', '#done', '#2', 'Junta de Arroios', '#no', '#done', '#accept', '#2', '#2', '#1', '#1']) {
+      if (step.startsWith('#')) await world.press(7301, step.slice(1));
+      else await world.say(7301, step);
+    }
+    const mentee = await prisma.person.findFirstOrThrow({ where: { address: 'amina' } });
+    const mentor = await prisma.person.findFirstOrThrow({ where: { address: '7301' } });
+    expect([mentee.role, mentee.organisationId, mentor.role, mentor.organisationId]).toEqual(['mentee', 'org', 'mentor', 'org']);
+    const menteeId = mentee.id;
+
+    // The coordinator proposes Rita from Amina's candidates; both agree in their chats; confirmed.
+    const inbox = new InboxClient(world.base);
+    expect((await inbox.signIn('marta@lisboa.example')).status).toBe(303);
+    expect((await inbox.get(`/inbox/people/${menteeId}`)).text).toContain('Propose Rita');
+    expect((await inbox.post(`/inbox/people/${menteeId}/propose`, { mentorId: mentor.id })).status).toBe(303);
+    await world.settle();
+    await world.pressLocal('amina', 'yes');
+    await world.press(7301, 'yes');
+    const pairId = (await prisma.pair.findFirstOrThrow()).id;
+    await inbox.get(`/inbox/pairs/${pairId}`);
+    expect((await inbox.post(`/inbox/pairs/${pairId}/confirm`)).status).toBe(303);
+    await world.settle();
+    await world.pressLocal('amina', 'agree');
+    await world.press(7301, 'agree');
+    expect(await prisma.pair.findFirstOrThrow()).toMatchObject({ status: 'active' });
+    expect(readConsultation((await prisma.pair.findFirstOrThrow()).consultation).rules).toMatchObject({ mentee: expect.any(String), mentor: expect.any(String) });
 
     // Amina proposes a session for tomorrow at 18:30 in a library, from "My sessions".
     const menu = await world.sayLocal('amina', 'menu', 'en');
@@ -131,7 +165,7 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
 
     // Two sessions missed in a row: an item for the coordinator.
     for (const day of ['2027-02-02', '2027-02-09']) {
-      await prisma.mentoringSession.create({ data: { id: `s-${day}`, pairId: 'pair1', proposedBy: 'mentor', startsAt: new Date(`${day}T17:00:00Z`), minutes: 60, mode: 'online', status: 'confirmed' } });
+      await prisma.mentoringSession.create({ data: { id: `s-${day}`, pairId, proposedBy: 'mentor', startsAt: new Date(`${day}T17:00:00Z`), minutes: 60, mode: 'online', status: 'confirmed' } });
       await at(`${day}T19:05:00Z`);
       await world.pressLocal('amina', 'no');
       // February's check-in came in meanwhile and waited for the feedback: not now.

@@ -38,8 +38,12 @@ export interface TwoChannelWorld {
 
 let nextUpdate = 9_000_000;
 
-export async function startTwoChannelWorld(database: TestDatabase, options: { clock?: Clock } = {}): Promise<TwoChannelWorld> {
-  const telegram = await startTelegramDouble();
+/**
+ * `unthrottled`: no per-chat pacing (Telegram's one message a second to a chat), for tests that
+ * walk long conversations and are not about the limits.
+ */
+export async function startTwoChannelWorld(database: TestDatabase, options: { clock?: Clock; unthrottled?: boolean } = {}): Promise<TwoChannelWorld> {
+  const telegram = await startTelegramDouble(options.unthrottled ? { perChatPerSecond: 1000 } : {});
   const local: Delivered[] = [];
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -47,6 +51,7 @@ export async function startTwoChannelWorld(database: TestDatabase, options: { cl
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_WEBHOOK_SECRET: SECRET,
     TELEGRAM_API_ROOT: telegram.url,
+    ...(options.unthrottled ? { TELEGRAM_CHAT_RATE_LIMIT: '0' } : {}),
   });
   const ponte = await createPonte({
     config,
