@@ -53,6 +53,8 @@ export const conditions = {
   },
   infoDaySignedUp: (_p: Profile, s: SessionState, c: TurnContext) => !!c.infoDays.find((d) => d.id === s.data.infoDay)?.signedUp,
   isMentee: (p: Profile) => p.role === 'mentee',
+  /** The session was rated 1 or 2 out of 4 (the feedback flow then asks whether anything is wrong). */
+  lowRating: (_p: Profile, s: SessionState) => Number(s.data.rating) <= 2,
   isMentor: (p: Profile) => p.role === 'mentor',
   /** In an active mentoring pair: sessions can be planned. */
   inPair: (_p: Profile, _s: SessionState, c: TurnContext) => c.pair !== undefined,

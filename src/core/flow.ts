@@ -134,6 +134,7 @@ export function validateFlows(flows: ReadonlyMap<string, FlowDef>): void {
       const targets = [...Object.values(step.branches ?? {}), ...(step.next ? [step.next] : []), ...(step.skipTo ? [step.skipTo] : [])];
       for (const target of targets) resolveTarget(target, flow.id, flows);
       if (!step.expect && !step.next && !step.end) throw new FlowDefinitionError(`${where}: a message step needs next or end`);
+      if (step.onlyIf && !step.skipTo && !step.next) throw new FlowDefinitionError(`${where}: a step only for some people needs skipTo or next for the others`);
       if (step.expect?.kind === 'choice' && 'options' in step.expect && !step.next && !step.branches?.otherwise) {
         const missing = step.expect.options.find((o) => !step.branches?.[o.id]);
         if (missing) throw new FlowDefinitionError(`${where}: option "${missing.id}" leads nowhere`);

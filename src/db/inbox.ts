@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InboundContent } from '../core/events.js';
 import type { Prisma as P } from './generated/sqlite/client.js';
 import { audit } from './audit.js';
+import { isOverdue } from './cases.js';
 import type { Tx } from './client.js';
 import { enqueueMessages } from './outbox.js';
 import { inScope, personInScope, type Scope } from './scope.js';
@@ -23,11 +24,16 @@ export interface QueueEntry {
   kind: QueueKind;
   urgent: boolean;
   overdue: boolean;
+  /** A case whose time limit to acknowledge ends within two hours. */
+  dueSoon: boolean;
   at: Date;
   /** The person it is about (for a case: none, its page says who may see whom). */
   person?: { id: string; name: string | null; channel: string; locale: string | null };
   case?: { id: string; reference: string; severity: string | null; status: string; dueAt: number | null };
 }
+
+/** A case this close to its time limit rises in the queue, just below the overdue ones. */
+const DUE_SOON_MS = 2 * 3600_000;
 
 /** A person's name from their registration, when they gave one. */
 export function nameOf(registration: unknown): string | null {
@@ -36,7 +42,8 @@ export function nameOf(registration: unknown): string | null {
 
 /**
  * What needs a human, for this scope: open items and open cases. Urgent first, then overdue
- * cases, then newest; within urgent, newest first too (a crisis now beats one an hour ago).
+ * cases, then cases near their time limit, then newest; within each, newest first (a crisis now
+ * beats one an hour ago).
  */
 export async function queueFor(tx: Tx, scope: Scope, now: number): Promise<QueueEntry[]> {
   const items = await tx.inboxItem.findMany({
@@ -56,6 +63,7 @@ export async function queueFor(tx: Tx, scope: Scope, now: number): Promise<Queue
       kind: i.kind as QueueKind,
       urgent: i.urgent,
       overdue: false,
+      dueSoon: false,
       at: i.createdAt,
       person: { id: i.person.id, name: nameOf(i.person.registration), channel: i.person.channel, locale: i.person.locale },
     })),
@@ -64,13 +72,14 @@ export async function queueFor(tx: Tx, scope: Scope, now: number): Promise<Queue
       return {
         kind: 'case' as const,
         urgent: c.urgent || c.severity === 'urgent',
-        overdue: dueAt !== null && c.acknowledgedAt === null && dueAt < now,
+        overdue: isOverdue(c, now),
+        dueSoon: !isOverdue(c, now) && isOverdue(c, now + DUE_SOON_MS),
         at: c.createdAt,
         case: { id: c.id, reference: c.reference, severity: c.severity, status: c.status, dueAt },
       };
     }),
   ];
-  const rank = (e: QueueEntry) => (e.urgent ? 0 : e.overdue ? 1 : 2);
+  const rank = (e: QueueEntry) => (e.urgent ? 0 : e.overdue ? 1 : e.dueSoon ? 2 : 3);
   return entries.sort((a, b) => rank(a) - rank(b) || b.at.getTime() - a.at.getTime());
 }
 

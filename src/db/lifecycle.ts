@@ -8,6 +8,7 @@ import { localToInstant } from '../core/time.js';
 import { personTimeZone } from '../core/registration.js';
 import type { Dialect, Tx } from './client.js';
 import { openItem } from './inbox.js';
+import { openCaseFromFeedback, type CaseLimits } from './cases.js';
 import { readConsultation } from './pairs.js';
 import { Refused } from './scope.js';
 import { insertInboundEvents, type StoredEventRef } from './inbound-events.js';
@@ -59,6 +60,8 @@ async function pairWithPeople(tx: Tx, pairId: string) {
 export interface LifecycleDeps {
   dialect: Dialect;
   translator: Translator;
+  /** The case protocol's time limits (a concern told in feedback opens a case). */
+  caseLimitHours: CaseLimits;
   /** For people who gave no time zone and whose organisation has none. */
   programmeTimezone: string;
 }
@@ -69,7 +72,7 @@ async function timeZoneOf(tx: Tx, personId: string, programmeTimezone: string): 
   return person ? personTimeZone(person, programmeTimezone) : programmeTimezone;
 }
 
-const lifecycleActions = ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice', 'afterMeeting', 'acknowledgeRules', 'bookSupervision'] as const;
+const lifecycleActions = ['proposeSession', 'answerSession', 'cancelSession', 'sessionFeedback', 'surveyAnswers', 'closureChoice', 'afterMeeting', 'acknowledgeRules', 'bookSupervision', 'feedbackConcern'] as const;
 type LifecycleAction = Extract<Action, { type: (typeof lifecycleActions)[number] }>;
 
 export function isLifecycleAction(a: Action): a is LifecycleAction {
@@ -177,6 +180,17 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
       if (!pair || pair[`${action.side}Id`] !== personId) return [];
       const consultation = readConsultation(pair.consultation);
       await tx.pair.update({ where: { id: pair.id }, data: { consultation: { ...consultation, rules: { ...consultation.rules, [action.side]: now.toISOString() } } } });
+      return [];
+    }
+    case 'feedbackConcern': {
+      const session = await tx.mentoringSession.findUnique({ where: { id: action.sessionId }, include: { pair: true } });
+      if (!session || session.pair[`${action.side}Id`] !== personId) return [];
+      await openCaseFromFeedback(
+        tx,
+        { reporterId: personId, kind: 'other', description: action.text, contactOk: true, subjectId: session.pair[`${otherSide(action.side)}Id`], pairId: session.pair.id },
+        deps.caseLimitHours,
+        at,
+      );
       return [];
     }
     case 'bookSupervision': {

@@ -49,8 +49,8 @@ export interface ProcessorDeps {
   onOutbound(): void;
   /** Times are shown in this zone to people whose organisation has none. */
   programmeTimezone: string;
-  /** Hours to acknowledge a case a report opens (urgent, or not yet triaged). */
-  caseLimitHours?: { urgent: number; high: number };
+  /** Hours to acknowledge a case a report opens, by severity. */
+  caseLimitHours?: { urgent: number; high: number; normal: number };
   /** What time it is for the conversations (tests move it on by months). */
   clock?: Clock;
 }
@@ -67,7 +67,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const queued = new Set<number>();
 
   type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number; pushed: StoredEventRef[] };
-  const lifecycle = { dialect: db.dialect, translator, programmeTimezone };
+  const lifecycle = { dialect: db.dialect, translator, programmeTimezone, caseLimitHours: caseLimitHours ?? { urgent: 1, high: 24, normal: 72 } };
 
   /**
    * Handles the person's oldest pending event (up to `ref`). On PostgreSQL the person is locked

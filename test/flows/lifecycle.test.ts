@@ -258,4 +258,24 @@ describe.each(databases)('the mentoring lifecycle on $name', ({ create, skip }) 
     await world.settle();
     expect(rita().at(-1)).toContain('Sala 2, Rua do Benformoso 10');
   });
+
+  it.skipIf(skip)('opens a case for the coordinators when a poorly rated session hides a worry', async () => {
+    const prisma = world.ponte.db.prisma;
+    await prisma.organisation.create({ data: { id: 'org', slug: 'lisboa', name: 'Lisboa Acolhe', timezone: 'Europe/Lisbon' } });
+    const menteeId = await registeredPerson(prisma, { address: 'amina', role: 'mentee', locale: 'en', organisationId: 'org' });
+    const mentorId = await registeredPerson(prisma, { address: '7301', channel: 'telegram', role: 'mentor', locale: 'pt', organisationId: 'org' });
+    await prisma.pair.create({ data: { id: 'pair5', organisationId: 'org', menteeId, mentorId, status: 'active', consultation: {}, confirmedAt: now } });
+    await prisma.mentoringSession.create({ data: { id: 's5', pairId: 'pair5', proposedBy: 'mentor', startsAt: new Date('2027-01-05T17:00:00Z'), minutes: 60, mode: 'in_person', place: 'Café', status: 'confirmed' } });
+    await at('2027-01-05T19:05:00Z');
+    await world.pressLocal('amina', 'yes');
+    const worry = await world.pressLocal('amina', '2');
+    expect(worry.at(-1)!.text).toContain(t('en', 'feedback:worry'));
+    await world.pressLocal('amina', 'yes');
+    await world.sayLocal('amina', 'He asked me to lend him money.');
+    const opened = await prisma.case.findFirstOrThrow();
+    expect(opened).toMatchObject({ source: 'feedback', reporterId: menteeId, subjectId: mentorId, pairId: 'pair5', description: 'He asked me to lend him money.', organisationId: 'org' });
+    // The feedback itself goes on, and is kept.
+    await world.sayLocal('amina', 'skip');
+    expect(await prisma.sessionFeedback.findFirstOrThrow()).toMatchObject({ side: 'mentee', rating: 2 });
+  });
 });

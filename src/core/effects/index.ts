@@ -42,7 +42,9 @@ export type Action =
   /** The ground rules and the code of ethics, agreed to in chat. */
   | { type: 'acknowledgeRules'; pairId: string; side: Side }
   /** A mentor books one of the coordinator's supervision times. */
-  | { type: 'bookSupervision'; slotId: string };
+  | { type: 'bookSupervision'; slotId: string }
+  /** Something worrying, told in a session's feedback: a case for the coordinators. */
+  | { type: 'feedbackConcern'; sessionId: string; side: Side; text: string };
 
 export interface EffectContext {
   profile: Profile;
@@ -330,6 +332,13 @@ export const effects = {
     const request = RulesRequest.safeParse(ctx.session.data.push);
     take(ctx.session, ['push']);
     if (request.success) ctx.act({ type: 'acknowledgeRules', pairId: request.data.pairId, side: request.data.side });
+  },
+  raiseConcern(ctx: EffectContext) {
+    const request = FeedbackRequest.safeParse(ctx.session.data.push);
+    const { concern } = take(ctx.session, ['concern']);
+    if (request.success && typeof concern === 'string' && concern.trim()) {
+      ctx.act({ type: 'feedbackConcern', sessionId: request.data.sessionId, side: request.data.side, text: concern.trim() });
+    }
   },
   bookSupervision(ctx: EffectContext) {
     const { slotId } = take(ctx.session, ['slotId', 'push']);

@@ -14,7 +14,7 @@ function entry(ctx: PageContext, e: QueueEntry) {
   const who = e.case ? t('queue.case_ref', { reference: e.case.reference }) : personLabel(ctx, e.person!);
   const badges = html`${e.urgent ? html`<span class="badge urgent">${t('badge.urgent')}</span>` : ''}${
     e.overdue ? html`<span class="badge overdue">${t('badge.overdue')}</span>` : ''
-  }${e.case?.severity ? html`<span class="badge">${t(`severity.${e.case.severity}`)}</span>` : ''}`;
+  }${e.dueSoon ? html`<span class="badge overdue">${t('badge.due_soon')}</span>` : ''}${e.case?.severity ? html`<span class="badge">${t(`severity.${e.case.severity}`)}</span>` : ''}`;
   return html`<li class="entry${e.urgent ? ' is-urgent' : ''}">
     <a href="${href}"><strong>${t(`kind.${e.kind}`)}</strong> · ${who}</a>
     ${badges}
