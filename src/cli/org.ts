@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig, TimeZone } from '../config.js';
 import { openDb } from '../db/client.js';
-import { createInfoDay } from '../db/info-days.js';
+import { createInfoDay, telegramBotUsername } from '../db/info-days.js';
 import { migrate } from '../db/migrate.js';
 import { ConfigError } from '../errors.js';
 
@@ -61,8 +61,10 @@ async function main(): Promise<void> {
       case 'list': {
         const orgs = await db.prisma.organisation.findMany({ orderBy: { slug: 'asc' } });
         if (orgs.length === 0) console.log('no organisations yet: npm run org -- add --slug SLUG --name "NAME"');
+        // Known once the service has started with Telegram on (getMe), or set in the inbox.
+        const bot = (await telegramBotUsername(db.prisma)) ?? '<your-bot>';
         for (const o of orgs) {
-          console.log(`${o.slug}\t${o.name}\t${o.timezone}\tTelegram: https://t.me/<your-bot>?start=${o.slug}`);
+          console.log(`${o.slug}\t${o.name}\t${o.timezone}\tTelegram: https://t.me/${bot}?start=${o.slug}`);
         }
         return;
       }

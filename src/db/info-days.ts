@@ -264,6 +264,11 @@ export async function telegramBotUsername(tx: Tx): Promise<string | undefined> {
   return (await tx.setting.findUnique({ where: { key: TELEGRAM_USERNAME_KEY } }))?.value;
 }
 
+/** Keeps the username Telegram gives for the bot (getMe at start), so links need no setting by hand. */
+export async function rememberTelegramBotUsername(prisma: Prisma, username: string): Promise<void> {
+  await prisma.setting.upsert({ where: { key: TELEGRAM_USERNAME_KEY }, create: { key: TELEGRAM_USERNAME_KEY, value: username }, update: { value: username } });
+}
+
 /** Sets (or, with null, forgets) the Telegram bot's username; admins only, the page checks. */
 export async function setTelegramBotUsername(tx: Tx, scope: Scope, username: string | null): Promise<void> {
   if (username === null) await tx.setting.deleteMany({ where: { key: TELEGRAM_USERNAME_KEY } });

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelFactory } from '../../app.js';
 import { commandNames } from '../../core/commands.js';
 import { markUnreachable } from '../../db/deliveries.js';
+import { rememberTelegramBotUsername } from '../../db/info-days.js';
 import { isSameSecret } from '../../http/secrets.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { createTelegramSender } from './client.js';
@@ -75,6 +76,12 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
         await setCommands();
       } catch (err) {
         log.warn({ err: String(err) }, 'could not set the command menu');
+      }
+      try {
+        // The deep links and QR codes the inbox shares need the bot's username.
+        await rememberTelegramBotUsername(deps.db.prisma, (await bot.api.getMe()).username);
+      } catch (err) {
+        log.warn({ err: String(err) }, 'could not read the bot’s username');
       }
       if (settings.mode === 'webhook') {
         await bot.api.setWebhook(`${deps.config.publicUrl}/webhooks/telegram`, {

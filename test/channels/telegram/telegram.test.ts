@@ -94,6 +94,8 @@ describe('the Telegram channel (webhook)', () => {
     const ar = menus.find((c) => c.body.language_code === 'ar')!.body.commands as { command: string; description: string }[];
     expect(ar.map((c) => c.command)).toEqual([...commandNames]);
     expect(ar[1]!.description).toMatch(/[\u0600-\u06FF]/);
+    // The inbox's deep links and QR codes use the bot's username, from getMe.
+    expect(await ponte.db.prisma.setting.findUnique({ where: { key: 'telegram:bot-username' } })).toMatchObject({ value: 'ponte_test_bot' });
   });
 
   it('refuses a wrong or missing secret with 401 and stores nothing', async () => {
