@@ -537,35 +537,69 @@ export async function openCaseByCoordinator(tx: Tx, scope: Scope, deps: CaseDeps
     const pair = await tx.pair.findFirst({ where: { id: report.pairId, ...inScope(scope) }, select: { id: true } });
     refuseUnless(pair, 'UNKNOWN_PAIR', 'choose a pair of your organisation');
   }
-  const id = randomUUID();
-  const reference = caseReference();
-  await tx.case.create({
-    data: {
-      id,
-      reference,
-      source: 'coordinator',
-      organisationId,
-      reporterId: report.reporterId,
-      subjectId: report.subjectId,
-      pairId: report.pairId,
-      kind: report.kind,
-      happened: report.happened,
-      danger: report.danger,
-      description: report.description,
-      contactOk: reporter !== null && report.contactOk,
-      severity: report.severity,
-      urgent: report.severity === 'urgent',
-      involvesMinor: report.involvesMinor || report.kind === 'minor' || isMinor(reporter) || isMinor(subject),
-      status: 'triaged',
-      dueAt: dueAt(deps.limits, report.severity, now),
-      createdAt: new Date(now),
-      assignees: { create: { staffId: scope.staffId } },
-    },
-  });
+  const { id, reference } = await createCase(tx, {
+    source: 'coordinator',
+    organisationId,
+    reporterId: report.reporterId,
+    subjectId: report.subjectId,
+    pairId: report.pairId,
+    kind: report.kind,
+    happened: report.happened,
+    danger: report.danger,
+    description: report.description,
+    contactOk: reporter !== null && report.contactOk,
+    severity: report.severity,
+    involvesMinor: report.involvesMinor || report.kind === 'minor' || isMinor(reporter) || isMinor(subject),
+    status: 'triaged',
+    dueAt: dueAt(deps.limits, report.severity, now),
+    assignee: scope.staffId,
+  }, now);
   await record(tx, id, scope.staffId, 'assign', { assignee: scope.staffId }, now);
   await record(tx, id, scope.staffId, 'triage', { severity: report.severity }, now);
   if (report.severity === 'urgent') await escalate(tx, scope, deps, await caseInScope(tx, scope, id), now);
   await audit(tx, scope, { kind: 'change', action: 'case.open', subject: `case:${id}`, detail: { source: 'coordinator', severity: report.severity } });
+  return { id, reference };
+}
+
+/** A new case as each way of opening one describes it; `createCase` adds what every case has. */
+export interface NewCase {
+  source: 'chat' | 'coordinator' | 'feedback';
+  organisationId: string | null;
+  reporterId: string | null;
+  subjectId?: string | null;
+  pairId?: string | null;
+  kind: string;
+  happened: string;
+  danger: boolean;
+  description: string;
+  contactOk: boolean;
+  /** null until triage, unless the report itself says how serious it is */
+  severity: CaseSeverity | null;
+  involvesMinor: boolean;
+  status?: 'new' | 'triaged';
+  /** epoch ms by which it must be acknowledged */
+  dueAt: bigint;
+  /** the reference the reporter was already given (a chat report); a new one otherwise */
+  reference?: string;
+  /** the staff member who opened it, assigned at once */
+  assignee?: string;
+}
+
+/** Stores a new case: one place for what every case gets (a reference, urgency from the severity). */
+export async function createCase(tx: Tx, c: NewCase, now: number): Promise<{ id: string; reference: string }> {
+  const id = randomUUID();
+  const reference = c.reference ?? caseReference();
+  const { assignee, ...fields } = c;
+  await tx.case.create({
+    data: {
+      ...fields,
+      id,
+      reference,
+      urgent: c.severity === 'urgent',
+      createdAt: new Date(now),
+      ...(assignee ? { assignees: { create: { staffId: assignee } } } : {}),
+    },
+  });
   return { id, reference };
 }
 
@@ -594,29 +628,21 @@ export async function openCaseFromFeedback(tx: Tx, report: FeedbackReport, limit
   const reporter = await tx.person.findUniqueOrThrow({ where: { id: report.reporterId }, select: { organisationId: true, registration: true } });
   const danger = report.danger ?? false;
   const severity = report.severity ?? suggestedSeverity(report.kind, danger);
-  const id = randomUUID();
-  const reference = caseReference();
-  await tx.case.create({
-    data: {
-      id,
-      reference,
-      source: 'feedback',
-      organisationId: reporter.organisationId,
-      reporterId: report.reporterId,
-      subjectId: report.subjectId ?? null,
-      pairId: report.pairId ?? null,
-      kind: report.kind,
-      happened: report.happened ?? 'this_week',
-      danger,
-      description: report.description,
-      contactOk: report.contactOk,
-      severity,
-      urgent: severity === 'urgent',
-      involvesMinor: report.kind === 'minor' || isMinor(reporter),
-      dueAt: dueAt(limits, severity, now),
-      createdAt: new Date(now),
-    },
-  });
+  const { id, reference } = await createCase(tx, {
+    source: 'feedback',
+    organisationId: reporter.organisationId,
+    reporterId: report.reporterId,
+    subjectId: report.subjectId ?? null,
+    pairId: report.pairId ?? null,
+    kind: report.kind,
+    happened: report.happened ?? 'this_week',
+    danger,
+    description: report.description,
+    contactOk: report.contactOk,
+    severity,
+    involvesMinor: report.kind === 'minor' || isMinor(reporter),
+    dueAt: dueAt(limits, severity, now),
+  }, now);
   if (severity === 'urgent') await alertStaff(tx, { id, organisationId: reporter.organisationId }, null, now);
   return { id, reference };
 }

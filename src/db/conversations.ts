@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Tx } from './client.js';
+import { createCase } from './cases.js';
 import { Needs, Registration } from '../core/registration.js';
 import { SessionState, sessionStateJson, type Profile } from '../core/session.js';
 
@@ -161,18 +162,19 @@ export async function openCase(
   limitHours: { urgent: number; high: number } = { urgent: 1, high: 24 },
 ): Promise<void> {
   const urgent = report.danger || report.kind === 'minor';
-  await tx.case.create({
-    data: {
-      id: randomUUID(),
-      reporterId,
+  await createCase(
+    tx,
+    {
+      source: 'chat',
       organisationId,
+      reporterId,
       ...report,
-      urgent,
+      severity: urgent ? 'urgent' : null,
       involvesMinor: report.kind === 'minor',
-      ...(urgent ? { severity: 'urgent' } : {}),
       dueAt: BigInt(now.getTime() + (urgent ? limitHours.urgent : limitHours.high) * 3_600_000),
     },
-  });
+    now.getTime(),
+  );
 }
 
 /** Keeps a self-assessment. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatWhen, type InfoDayView } from '../core/context.js';
 import type { Translator } from '../core/i18n.js';
+import { personTimeZone } from '../core/registration.js';
 import { audit } from './audit.js';
 import type { Prisma, Tx } from './client.js';
 import { nameOf } from './inbox.js';
@@ -85,8 +86,7 @@ export interface InfoDayRow {
 
 /** The time zone a person reads an info day's time in: their own, their organisation's, or the programme's. */
 export function readerTimeZone(registration: unknown, dayTimeZone: string | undefined, programmeTimezone: string): string {
-  const own = registration && typeof registration === 'object' && 'timeZone' in registration && typeof registration.timeZone === 'string' ? registration.timeZone : undefined;
-  return own ?? dayTimeZone ?? programmeTimezone;
+  return personTimeZone({ registration, organisation: dayTimeZone ? { timezone: dayTimeZone } : null }, programmeTimezone);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { formatWhen } from '../core/context.js';
 import { defaultQuietHours, isQuiet, type QuietHours } from '../core/time.js';
-import { Registration } from '../core/registration.js';
+import { personTimeZone } from '../core/registration.js';
 import type { Translator } from '../core/i18n.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { dueInfoDayReminders } from '../db/info-days.js';
@@ -23,8 +23,8 @@ export async function sendInfoDayReminders(
   return committer.run(async (tx) => {
     let queued = 0;
     for (const signup of await dueInfoDayReminders(tx, now, AHEAD_MS)) {
-      const registered = Registration.safeParse(signup.person.registration).data;
-      const timeZone = registered?.timeZone ?? signup.infoDay.organisation?.timezone ?? programmeTimezone;
+      // The person's own zone, else the info day's organisation's (where it takes place).
+      const timeZone = personTimeZone({ registration: signup.person.registration, organisation: signup.infoDay.organisation }, programmeTimezone);
       if (isQuiet(now, timeZone, quietHours)) continue;
       const locale = signup.person.locale ?? t.defaultLocale;
       const text = t.t(locale, 'infodays:reminder', {
