@@ -1,7 +1,7 @@
 // `npm run org -- add --slug SLUG --name "NAME" [--timezone TZ] [--months 3-6]`   a partner organisation
 // `npm run org -- list`                                             organisations and their deep links
 // `npm run org -- infoday --title T --place P --at ISO [--org SLUG] [--capacity N]`
-//                                                                   an info day (until the inbox has it)
+//                                                                   an info day (coordinators also set them in the inbox)
 // Works on SQLite and PostgreSQL alike (DATABASE_URL). A bad argument: one line, exit 2.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
