@@ -42,6 +42,10 @@ describe('the inbox’s texts', () => {
     expect(checkLocale('pt', loadTexts('en', inboxLocalesDir), inboxLocalesDir)).toEqual([]);
   });
 
+  it('name every flow, for the person page', () => {
+    for (const locale of inboxLocales) expect(flows.filter((f) => !inbox.has(locale, `flow.${f.id}`)).map((f) => f.id), locale).toEqual([]);
+  });
+
   it('hold every key the pages name', () => {
     const dir = join(root, 'src/http/inbox');
     const used = readdirSync(dir)

@@ -119,7 +119,7 @@ export const peopleRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => 
           <dt>${t('people.role')}</dt><dd>${person.role ? t(`role.${person.role}`) : '—'}</dd>
           <dt>${t('people.language')}</dt><dd>${languageName(ctx, person.locale)}</dd>
           <dt>${t('people.channel')}</dt><dd>${t(`channel.${person.channel}`)}${person.unreachableAt ? html` <span class="badge overdue">${t('person.unreachable')}</span>` : ''}</dd>
-          <dt>${t('person.conversation_step')}</dt><dd>${conversation ? `${conversation.flowId}${conversation.stepId ? ` › ${conversation.stepId}` : ''}` : '—'} (${t(`mode.${mode}`)})</dd>
+          <dt>${t('person.conversation_step')}</dt><dd>${conversation ? (deps.ui.has(ctx.locale, `flow.${conversation.flowId}`) ? t(`flow.${conversation.flowId}`) : conversation.flowId) : '—'} (${t(`mode.${mode}`)})</dd>
           <dt>${t('people.since')}</dt><dd>${formatTime(ctx, person.createdAt)}</dd>
         </dl>
         ${registrationList(ctx, reg, showSpecial, id)}
