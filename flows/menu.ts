@@ -4,7 +4,7 @@ import { choice, defineFlow } from '../src/core/flow.js';
 export default defineFlow({
   id: 'menu',
   version: 3,
-  // Choosing "Info days" here shows the list at once; "My sessions" shows only in a pair.
+  // Choosing "Info days" here shows the list at once, and "My sessions" the pair's sessions.
   needs: ['infoDays', 'pair'],
   start: 'main',
   steps: {

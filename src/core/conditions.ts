@@ -57,7 +57,7 @@ export const conditions = {
   lowRating: (_p: Profile, s: SessionState) => Number(s.data.rating) <= 2,
   isMentor: (p: Profile) => p.role === 'mentor',
   /** In an active mentoring pair: sessions can be planned. */
-  inPair: (_p: Profile, _s: SessionState, c: TurnContext) => c.pair !== undefined,
+  inPair: (_p: Profile, _s: SessionState, c: TurnContext) => c.inPair === true,
   hasUpcomingSessions: (_p: Profile, _s: SessionState, c: TurnContext) => (c.pair?.sessions.length ?? 0) > 0,
 } satisfies Record<string, (p: Profile, s: SessionState, c: TurnContext) => boolean>;
 export type ConditionName = keyof typeof conditions;

@@ -37,7 +37,9 @@ export interface TurnContext {
   infoDays: InfoDayView[];
   /** The time zone to show times in: the person's organisation's, or the programme's. */
   timeZone: string;
-  /** Loaded for flows that need it (`needs: ['pair']`). */
+  /** In an active mentoring pair: known on every turn, from the person's own row. */
+  inPair?: boolean;
+  /** The pair and its sessions, loaded for flows that need them (`needs: ['pair']`). */
   pair?: PairView;
   /** Open supervision times of the person's organisation, soonest first (`needs: ['slots']`). */
   slots?: { id: string; startsAt: string }[];

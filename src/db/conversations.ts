@@ -12,6 +12,8 @@ export interface StoredConversation {
   timeZone: string | undefined;
   profile: Profile;
   session: SessionState | null;
+  /** In an active mentoring pair (the menu offers "My sessions"). */
+  inPair: boolean;
 }
 
 const roles = new Set(['mentee', 'mentor', 'visitor']);
@@ -39,6 +41,7 @@ interface ConversationRow {
   stepId: string | null;
   mode: string | null;
   state: unknown;
+  inPair: unknown;
 }
 
 /**
@@ -49,7 +52,8 @@ export async function loadConversation(tx: Tx, channel: string, address: string)
   const [row] = await tx.$queryRaw<ConversationRow[]>`
     SELECT p."id", p."locale", p."localeConfirmed", p."consent", p."consentAt", p."role", p."source", p."registration", p."needs",
            p."surveysOff", p."organisationId", o."timezone" AS "orgTimezone",
-           c."flowId", c."flowVersion", c."stepId", c."mode", c."state"
+           c."flowId", c."flowVersion", c."stepId", c."mode", c."state",
+           EXISTS (SELECT 1 FROM "Pair" x WHERE x."status" = 'active' AND (x."menteeId" = p."id" OR x."mentorId" = p."id")) AS "inPair"
     FROM "Person" p
     LEFT JOIN "Conversation" c ON c."personId" = p."id"
     LEFT JOIN "Organisation" o ON o."id" = p."organisationId"
@@ -76,6 +80,7 @@ export async function loadConversation(tx: Tx, channel: string, address: string)
     },
     // A session that no longer reads as one starts over rather than failing every message.
     session: parsed?.success ? parsed.data : null,
+    inPair: truthy(row.inPair),
   };
 }
 

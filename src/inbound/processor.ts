@@ -91,12 +91,12 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
     const needs = needsOf(stored?.session ?? null, payload.content);
-    // Anyone registered may land in the menu this turn, where "My sessions" depends on the pair.
-    const pair = needs.includes('pair') || stored?.profile.registration ? await loadPairView(tx, stored?.personId, now) : undefined;
+    const pair = needs.includes('pair') && stored?.inPair ? await loadPairView(tx, stored.personId, now) : undefined;
     const context: TurnContext = {
       infoDays: needs.includes('infoDays') ? await upcomingInfoDays(tx, stored?.personId, stored?.organisationId ?? null, now) : [],
       timeZone: stored?.profile.registration?.timeZone ?? stored?.timeZone ?? programmeTimezone,
       now,
+      inPair: stored?.inPair ?? false,
       ...(pair ? { pair } : {}),
       ...(needs.includes('slots') ? { slots: await openSupervisionSlots(tx, stored?.organisationId ?? null, now) } : {}),
     };
