@@ -4,7 +4,7 @@ import { caseReference } from '../core/effects/index.js';
 import type { Translator } from '../core/i18n.js';
 import { audit } from './audit.js';
 import type { Prisma, Tx } from './client.js';
-import { enqueueMessages } from './outbox.js';
+import { enqueueText, localeOf, tell } from './outbox.js';
 import { changePairStatus } from './pairs.js';
 import { inScope, NotFound, type Scope, Refused, refuseUnless } from './scope.js';
 import { staffToAlert } from './staff.js';
@@ -452,7 +452,7 @@ export async function messageRecipient(tx: Tx, scope: Scope, translator: Transla
   if (!personId) return null;
   const person = await tx.person.findFirst({ where: { id: personId, ...inScope(scope) } });
   if (!person) return null;
-  const locale = person.locale ?? translator.defaultLocale;
+  const locale = localeOf(person, translator);
   // The other party's text names neither the reporter nor the case's reference.
   const prepared = to === 'reporter' ? translator.t(locale, 'casework:reporter_contact', { reference: c.reference }) : translator.t(locale, 'casework:other_contact');
   return { person, locale, prepared };
@@ -470,7 +470,7 @@ export async function sendCaseMessage(tx: Tx, scope: Scope, translator: Translat
   refuseUnless(recipient, 'NO_RECIPIENT', to === 'reporter' ? 'this case has no reporter to write to (erased, or not a participant)' : 'say who the case is about (the other party) first');
   const { person, locale } = recipient;
   refuseUnless(!person.unreachableAt, 'UNREACHABLE', 'messages no longer reach this person on their channel');
-  await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text }], now);
+  await enqueueText(tx, person, locale, text, now);
   const action = to === 'reporter' ? 'contact_reporter' : 'contact_other';
   await record(tx, id, scope.staffId, action, { text, locale }, now);
   await advance(tx, c, 'under_review');
@@ -498,10 +498,8 @@ export async function closeCase(tx: Tx, scope: Scope, translator: Translator, id
   const reporter = c.reporterId ? await tx.person.findUnique({ where: { id: c.reporterId } }) : null;
   const told = !!reporter && !reporter.unreachableAt;
   if (reporter && told) {
-    const locale = reporter.locale ?? translator.defaultLocale;
-    const notice = translator.t(locale, 'casework:closed_reporter', { reference: c.reference });
-    await enqueueMessages(tx, { channel: reporter.channel, address: reporter.address, personId: reporter.id }, [{ kind: 'text', locale, text: notice }], now);
-    await record(tx, id, scope.staffId, 'contact_reporter', { text: notice, locale, automatic: true }, now);
+    const notice = await tell(tx, translator, reporter, 'casework:closed_reporter', { reference: c.reference }, now);
+    await record(tx, id, scope.staffId, 'contact_reporter', { text: notice, locale: localeOf(reporter, translator), automatic: true }, now);
   }
   await audit(tx, scope, { kind: 'change', action: 'case.close', subject: `case:${id}`, detail: { outcome, reporterTold: told } });
   return 'closed';

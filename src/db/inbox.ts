@@ -4,7 +4,7 @@ import type { Prisma as P } from './generated/sqlite/client.js';
 import { audit } from './audit.js';
 import { isOverdue } from './cases.js';
 import type { Tx } from './client.js';
-import { enqueueMessages } from './outbox.js';
+import { enqueueText } from './outbox.js';
 import { inScope, personInScope, type Scope } from './scope.js';
 
 /** What a queue entry asks of a coordinator. */
@@ -123,7 +123,7 @@ export async function personVersion(tx: Tx, scope: Scope, personId: string): Pro
 export async function replyToPerson(tx: Tx, scope: Scope, personId: string, text: string, now: number, defaultLocale: string): Promise<void> {
   const person = await personInScope(tx, scope, personId);
   await tx.handoverMessage.create({ data: { personId, direction: 'out', content: { kind: 'text', text }, staffId: scope.staffId, createdAt: BigInt(now) } });
-  await enqueueMessages(tx, { channel: person.channel, address: person.address, personId }, [{ kind: 'text', locale: person.locale ?? defaultLocale, text }], now);
+  await enqueueText(tx, person, person.locale ?? defaultLocale, text, now);
   await audit(tx, scope, { kind: 'change', action: 'reply.send', subject: `person:${personId}` });
 }
 

@@ -5,7 +5,7 @@ import { personTimeZone } from '../core/registration.js';
 import { audit } from './audit.js';
 import type { Prisma, Tx } from './client.js';
 import { nameOf } from './inbox.js';
-import { enqueueMessages } from './outbox.js';
+import { localeOf, tell } from './outbox.js';
 import { inScope, NotFound, type Scope } from './scope.js';
 
 /** Info days shown in chat: the next ones, at most nine (a WhatsApp list holds ten rows with "back"). */
@@ -200,10 +200,8 @@ async function tellSignedUp(
 ): Promise<number> {
   const signups = await tx.infoDaySignup.findMany({ where: { infoDayId: day.id, cancelledAt: null }, include: { person: true } });
   for (const { person } of signups) {
-    const locale = person.locale ?? translator.defaultLocale;
-    const when = formatWhen(day.startsAt.toISOString(), locale, readerTimeZone(person.registration, day.organisation?.timezone, programmeTimezone));
-    const text = translator.t(locale, key, { title: day.title, when, place: day.place });
-    await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text }], now);
+    const when = formatWhen(day.startsAt.toISOString(), localeOf(person, translator), readerTimeZone(person.registration, day.organisation?.timezone, programmeTimezone));
+    await tell(tx, translator, person, key, { title: day.title, when, place: day.place }, now);
   }
   return signups.length;
 }

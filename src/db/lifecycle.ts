@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PairView, SessionView } from '../core/context.js';
 import type { Action } from '../core/effects/index.js';
-import type { InboundEvent, OutboundMessage } from '../core/events.js';
+import type { InboundEvent } from '../core/events.js';
 import type { Translator } from '../core/i18n.js';
 import { otherSide, sessionSummary, type Side } from '../core/lifecycle.js';
 import { localToInstant } from '../core/time.js';
@@ -12,7 +12,7 @@ import { openCaseFromFeedback, type CaseLimits } from './cases.js';
 import { readConsultation } from './pairs.js';
 import { Refused } from './scope.js';
 import { insertInboundEvents, type StoredEventRef } from './inbound-events.js';
-import { enqueueMessages } from './outbox.js';
+import { localeOf, tell } from './outbox.js';
 
 type Person = { id: string; channel: string; address: string; locale: string | null };
 const personFields = { id: true, channel: true, address: true, locale: true } as const;
@@ -44,13 +44,6 @@ export async function loadPairView(tx: Tx, personId: string | undefined, now: Da
 export async function pushFlow(tx: Tx, dialect: Dialect, person: Pick<Person, 'channel' | 'address'>, key: string, data: Record<string, unknown>, now: number): Promise<StoredEventRef[]> {
   const event: InboundEvent = { channel: person.channel, externalId: `push:${key}`, address: person.address, receivedAt: now, content: { kind: 'system', name: 'push', data } };
   return insertInboundEvents(tx, dialect, [event]);
-}
-
-/** Tells one person something in their language, at once. */
-async function tell(tx: Tx, t: Translator, person: Person, key: string, vars: Record<string, string | number>): Promise<void> {
-  const locale = person.locale ?? t.defaultLocale;
-  const message: OutboundMessage = { kind: 'text', locale, text: t.t(locale, key, vars) };
-  await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [message], Date.now());
 }
 
 async function pairWithPeople(tx: Tx, pairId: string) {
@@ -121,7 +114,7 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
       await tx.mentoringSession.update({ where: { id: session.id }, data: { status: action.answer === 'accept' ? 'confirmed' : 'declined' } });
       const proposer = session.pair[otherSide(action.side)];
       const key = { accept: 'sessions:told_accepted', decline: 'sessions:told_declined', other_time: 'sessions:told_other_time' }[action.answer];
-      const locale = proposer.locale ?? t.defaultLocale;
+      const locale = localeOf(proposer, t);
       const summary = sessionSummary({ ...session, startsAt: session.startsAt.toISOString(), mode: session.mode === 'online' ? 'online' : 'in_person' }, locale, await timeZoneOf(tx, proposer.id, deps.programmeTimezone), t);
       await tell(tx, t, proposer, key, { other: t.t(locale, `sessions:other_${action.side}`), session: summary });
       return [];
@@ -133,7 +126,7 @@ export async function applyLifecycleAction(tx: Tx, deps: LifecycleDeps, personId
       if (!session) return [];
       await tx.mentoringSession.update({ where: { id: session.id }, data: { status: 'cancelled' } });
       const other = pair[otherSide(action.side)];
-      const locale = other.locale ?? t.defaultLocale;
+      const locale = localeOf(other, t);
       const summary = sessionSummary({ ...session, startsAt: session.startsAt.toISOString(), mode: session.mode === 'online' ? 'online' : 'in_person' }, locale, await timeZoneOf(tx, other.id, deps.programmeTimezone), t);
       await tell(tx, t, other, 'sessions:told_cancelled', { other: t.t(locale, `sessions:other_${action.side}`), session: summary });
       return [];
@@ -257,7 +250,7 @@ export async function arrangeMeeting(tx: Tx, t: Translator, programmeTimezone: s
   await tx.mentoringSession.create({ data: { id, pairId, proposedBy: 'coordinator', startsAt, minutes: meeting.minutes, mode: 'in_person', place: meeting.place, status: 'confirmed', formal } });
   for (const side of ['mentee', 'mentor'] as const) {
     const person = pair[side];
-    const locale = person.locale ?? t.defaultLocale;
+    const locale = localeOf(person, t);
     const summary = sessionSummary({ startsAt: startsAt.toISOString(), minutes: meeting.minutes, mode: 'in_person', place: meeting.place }, locale, await timeZoneOf(tx, person.id, programmeTimezone), t);
     await tell(tx, t, person, formal ? 'sessions:told_first_meeting' : 'sessions:told_meeting', { other: t.t(locale, `sessions:other_${otherSide(side)}`), session: summary });
   }

@@ -2,6 +2,7 @@ import { Prisma as P } from './generated/sqlite/client.js';
 import type { Dialect, Prisma, Tx } from './client.js';
 import type { OutboundMessage } from '../core/events.js';
 import type { SendContext } from '../channels/types.js';
+import type { Translator } from '../core/i18n.js';
 
 export interface OutboxRow {
   id: number;
@@ -25,6 +26,32 @@ export async function enqueueMessages(
   await tx.$executeRaw`
     INSERT INTO "OutboxMessage" ("channel", "address", "personId", "payload", "status", "attempts", "dueAt", "createdAt")
     VALUES ${P.join(rows)}`;
+}
+
+/** A person as most queries select them: enough to reach them, in their own language. */
+export interface Addressee {
+  id: string;
+  channel: string;
+  address: string;
+  locale: string | null;
+}
+
+/** The person's language, or the bot's default for someone who never chose one. */
+export function localeOf(person: Pick<Addressee, 'locale'>, translator: Translator): string {
+  return person.locale ?? translator.defaultLocale;
+}
+
+/** Queues one text for a person, due at `now` (at once by default). */
+export function enqueueText(tx: Tx, person: Omit<Addressee, 'locale'>, locale: string, text: string, now = Date.now()): Promise<void> {
+  return enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text }], now);
+}
+
+/** Queues the text `key` for a person, in their language; returns the text, for a record of what was said. */
+export async function tell(tx: Tx, translator: Translator, person: Addressee, key: string, vars: Record<string, string | number> = {}, now = Date.now()): Promise<string> {
+  const locale = localeOf(person, translator);
+  const text = translator.t(locale, key, vars);
+  await enqueueText(tx, person, locale, text, now);
+  return text;
 }
 
 type ClaimedRow = { id: number; channel: string; address: string; personId: string | null; payload: unknown; attempts: number };

@@ -7,7 +7,7 @@ import type { Prisma as P } from './generated/sqlite/client.js';
 import { audit } from './audit.js';
 import type { Tx } from './client.js';
 import { openItem } from './inbox.js';
-import { enqueueMessages } from './outbox.js';
+import { tell } from './outbox.js';
 import { inScope, NotFound, personInScope, type Scope, refuseUnless } from './scope.js';
 
 export type PairStatus = 'consulting' | 'agreed' | 'active' | 'paused' | 'ended' | 'declined';
@@ -114,12 +114,7 @@ export async function changePairStatus(
   const started = from === 'active' || from === 'paused';
   const consultation = readConsultation(pair.consultation);
   const told = started ? [pair.mentee, pair.mentor] : [pair.mentee, pair.mentor].filter((_, i) => consultation.asked?.[i === 0 ? 'mentee' : 'mentor']);
-  for (const person of told) {
-    const locale = person.locale ?? translator.defaultLocale;
-    await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [
-      { kind: 'text', locale, text: translator.t(locale, started ? `pairs:status_${status}` : 'pairs:withdrawn') },
-    ], now);
-  }
+  for (const person of told) await tell(tx, translator, person, started ? `pairs:status_${status}` : 'pairs:withdrawn', {}, now);
   const closed = status === 'ended' ? await closeConsultationItems(tx, pair, consultationItems, now) : 0;
   await audit(tx, scope, { kind: 'change', action: `pair.${status}`, subject: `pair:${pairId}`, detail: { from, reason, itemsClosed: closed } });
 }
@@ -212,12 +207,8 @@ export async function confirmPair(tx: Tx, scope: Scope, translator: Translator, 
     { person: pair.mentee, other: pair.mentor, key: 'consultation:confirmed_mentee' },
     { person: pair.mentor, other: pair.mentee, key: 'consultation:confirmed_mentor' },
   ];
-  for (const { person, other, key } of sides) {
-    const locale = person.locale ?? translator.defaultLocale;
-    const name = Registration.safeParse(other.registration).data?.name ?? '';
-    // The ground rules follow as a question of their own (flows/ground-rules.ts), to be agreed to.
-    await enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text: translator.t(locale, key, { name }) }], now);
-  }
+  // The ground rules follow as a question of their own (flows/ground-rules.ts), to be agreed to.
+  for (const { person, other, key } of sides) await tell(tx, translator, person, key, { name: Registration.safeParse(other.registration).data?.name ?? '' }, now);
   const closed = await closeConsultationItems(tx, pair, consultationItems, now);
   await audit(tx, scope, { kind: 'change', action: 'pair.confirm', subject: `pair:${pairId}`, detail: { itemsClosed: closed } });
 }

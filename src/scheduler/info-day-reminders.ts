@@ -4,7 +4,7 @@ import { personTimeZone } from '../core/registration.js';
 import type { Translator } from '../core/i18n.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { dueInfoDayReminders } from '../db/info-days.js';
-import { enqueueMessages } from '../db/outbox.js';
+import { enqueueText, localeOf } from '../db/outbox.js';
 
 /** Reminders go out from a day before; quiet hours push them to the morning. */
 const AHEAD_MS = 24 * 60 * 60 * 1000;
@@ -26,14 +26,14 @@ export async function sendInfoDayReminders(
       // The person's own zone, else the info day's organisation's (where it takes place).
       const timeZone = personTimeZone({ registration: signup.person.registration, organisation: signup.infoDay.organisation }, programmeTimezone);
       if (isQuiet(now, timeZone, quietHours)) continue;
-      const locale = signup.person.locale ?? t.defaultLocale;
+      const locale = localeOf(signup.person, t);
       const text = t.t(locale, 'infodays:reminder', {
         title: signup.infoDay.title,
         when: formatWhen(signup.infoDay.startsAt.toISOString(), locale, timeZone),
         place: signup.infoDay.place,
       });
       // `now` decides what is due; the message itself goes out at once.
-      await enqueueMessages(tx, { channel: signup.person.channel, address: signup.person.address, personId: signup.personId }, [{ kind: 'text', locale, text }], Date.now());
+      await enqueueText(tx, signup.person, locale, text);
       await tx.infoDaySignup.update({ where: { infoDayId_personId: { infoDayId: signup.infoDayId, personId: signup.personId } }, data: { remindedAt: now } });
       queued += 1;
     }

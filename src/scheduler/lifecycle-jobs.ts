@@ -8,8 +8,7 @@ import type { GroupCommitter } from '../db/group-commit.js';
 import type { StoredEventRef } from '../db/inbound-events.js';
 import { runOnce } from '../db/jobs.js';
 import { pushFlow } from '../db/lifecycle.js';
-import { enqueueMessages } from '../db/outbox.js';
-import { localeOf, type Recipient } from './people.js';
+import { localeOf, tell } from '../db/outbox.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -60,7 +59,7 @@ async function withPushes(deps: LifecycleJobDeps, work: (tx: Tx, pushed: StoredE
   return count;
 }
 
-function quietFor(deps: LifecycleJobDeps, p: Recipient, now: Date): boolean {
+function quietFor(deps: LifecycleJobDeps, p: { registration: unknown; organisation: { timezone: string } | null }, now: Date): boolean {
   return isQuiet(now, personTimeZone(p, deps.programmeTimezone), deps.quietHours);
 }
 
@@ -129,10 +128,9 @@ export async function nudgePairs(deps: LifecycleJobDeps, now: Date): Promise<num
           nudges.push({ purpose: 'nudge-in-person', subject: `${pair.id}:${month}:${side}`, dueAt: now.getTime(), key: 'sessions:nudge_in_person' });
         }
         for (const n of nudges) {
-          const locale = localeOf(p, t);
-          const done = await runOnce(tx, n, now.getTime(), () =>
-            enqueueMessages(tx, { channel: p.channel, address: p.address, personId: p.id }, [{ kind: 'text', locale, text: t.t(locale, n.key, { other }) }], Date.now()),
-          );
+          const done = await runOnce(tx, n, now.getTime(), async () => {
+            await tell(tx, t, p, n.key, { other });
+          });
           if (done) nudged += 1;
         }
       }
@@ -175,9 +173,8 @@ export async function sendMonthlySurveys(deps: LifecycleJobDeps, now: Date): Pro
     for (const s of unanswered) {
       const p = s.person;
       if (p.surveysOff || quietFor(deps, p, now) || localMonth(now, personTimeZone(p, deps.programmeTimezone)) !== s.period) continue;
-      const locale = localeOf(p, t);
       await tx.surveyResponse.update({ where: { id: s.id }, data: { remindedAt: now } });
-      await enqueueMessages(tx, { channel: p.channel, address: p.address, personId: p.id }, [{ kind: 'text', locale, text: t.t(locale, 'surveys:reminder') }], Date.now());
+      await tell(tx, t, p, 'surveys:reminder');
       pushed.push(...(await pushFlow(tx, deps.dialect, p, `survey-reminder:${s.id}`, { flowId: `survey_${s.role}`, surveyId: s.id }, now.getTime())));
       sent += 1;
     }
@@ -242,12 +239,11 @@ export async function inviteToSupervision(deps: LifecycleJobDeps, now: Date): Pr
     for (const slot of soon) {
       const mentor = slot.mentor!;
       if (quietFor(deps, mentor, now)) continue;
-      const locale = localeOf(mentor, t);
-      const when = formatWhen(slot.startsAt.toISOString(), locale, personTimeZone(mentor, deps.programmeTimezone));
+      const when = formatWhen(slot.startsAt.toISOString(), localeOf(mentor, t), personTimeZone(mentor, deps.programmeTimezone));
       // Marked in the same transaction: a repeated tick finds it reminded.
       const { count } = await tx.supervisionSlot.updateMany({ where: { id: slot.id, remindedAt: null }, data: { remindedAt: now } });
       if (count === 0) continue;
-      await enqueueMessages(tx, { channel: mentor.channel, address: mentor.address, personId: mentor.id }, [{ kind: 'text', locale, text: t.t(locale, 'supervision:reminder', { when, minutes: slot.minutes, place: slot.place }) }], Date.now());
+      await tell(tx, t, mentor, 'supervision:reminder', { when, minutes: slot.minutes, place: slot.place });
       sent += 1;
     }
     return sent;

@@ -3,10 +3,9 @@ import type { Translator } from '../core/i18n.js';
 import { isQuiet, type QuietHours } from '../core/time.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import { dropStale, runOnce } from '../db/jobs.js';
-import { enqueueMessages } from '../db/outbox.js';
+import { enqueueText, localeOf } from '../db/outbox.js';
 import { upcomingConfirmedSessions } from '../db/sessions.js';
 import { personTimeZone } from '../core/registration.js';
-import { localeOf } from './people.js';
 
 const HOUR = 3600_000;
 /** The two reminders before a session: a day before, and two hours before. */
@@ -57,7 +56,7 @@ export async function sendSessionReminders(deps: ReminderDeps, now: Date): Promi
             with: t.t(locale, `sessions:your_${other}`),
           });
           const done = await runOnce(tx, job, now.getTime(), () =>
-            enqueueMessages(tx, { channel: person.channel, address: person.address, personId: person.id }, [{ kind: 'text', locale, text }], Date.now()),
+            enqueueText(tx, person, locale, text),
           );
           if (done) queued += 1;
         }
