@@ -38,6 +38,9 @@ export type RecordableAction = (typeof recordableActions)[number];
 
 export type CaseLimits = Config['caseLimitHours'];
 
+/** The protocol's time limits when none are configured: 1, 24 and 72 hours. */
+export const defaultCaseLimits: CaseLimits = { urgent: 1, high: 24, normal: 72 };
+
 /** What the protocol needs beyond the database: the bot's words and the time limits. */
 export interface CaseDeps {
   translator: Translator;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Tx } from './client.js';
-import { createCase } from './cases.js';
+import { createCase, defaultCaseLimits, dueAt, type CaseLimits } from './cases.js';
 import { Needs, Registration } from '../core/registration.js';
 import { SessionState, sessionStateJson, type Profile } from '../core/session.js';
 
@@ -164,7 +164,7 @@ export async function openCase(
   organisationId: string | null,
   report: { reference: string; kind: string; happened: string; danger: boolean; description: string; contactOk: boolean },
   now: Date,
-  limitHours: { urgent: number; high: number } = { urgent: 1, high: 24 },
+  limits: CaseLimits = defaultCaseLimits,
 ): Promise<void> {
   const urgent = report.danger || report.kind === 'minor';
   await createCase(
@@ -176,7 +176,7 @@ export async function openCase(
       ...report,
       severity: urgent ? 'urgent' : null,
       involvesMinor: report.kind === 'minor',
-      dueAt: BigInt(now.getTime() + (urgent ? limitHours.urgent : limitHours.high) * 3_600_000),
+      dueAt: dueAt(limits, urgent ? 'urgent' : 'high', now.getTime()),
     },
     now.getTime(),
   );

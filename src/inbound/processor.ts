@@ -10,6 +10,7 @@ import type { GroupCommitter } from '../db/group-commit.js';
 import { closeHandover, erasePerson, loadConversation, openCase, saveAssessment, saveConversation } from '../db/conversations.js';
 import { cancelInfoDaySignup, signUpForInfoDay, upcomingInfoDays } from '../db/info-days.js';
 import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPayload, type StoredEventRef } from '../db/inbound-events.js';
+import { defaultCaseLimits, type CaseLimits } from '../db/cases.js';
 import { keepForCoordinator, openItem } from '../db/inbox.js';
 import { applyLifecycleAction, isLifecycleAction, loadPairView, openSupervisionSlots } from '../db/lifecycle.js';
 import { enqueueMessages } from '../db/outbox.js';
@@ -50,7 +51,7 @@ export interface ProcessorDeps {
   /** Times are shown in this zone to people whose organisation has none. */
   programmeTimezone: string;
   /** Hours to acknowledge a case a report opens, by severity. */
-  caseLimitHours?: { urgent: number; high: number; normal: number };
+  caseLimitHours?: CaseLimits;
   /** What time it is for the conversations (tests move it on by months). */
   clock?: Clock;
 }
@@ -61,13 +62,13 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours, clock = systemClock } = deps;
+  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours = defaultCaseLimits, clock = systemClock } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
 
   type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number; pushed: StoredEventRef[] };
-  const lifecycle = { dialect: db.dialect, translator, programmeTimezone, caseLimitHours: caseLimitHours ?? { urgent: 1, high: 24, normal: 72 } };
+  const lifecycle = { dialect: db.dialect, translator, programmeTimezone, caseLimitHours };
 
   /**
    * Handles the person's oldest pending event (up to `ref`). On PostgreSQL the person is locked
