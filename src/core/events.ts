@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -40,6 +41,27 @@ export const InboundEvent = z.object({
   content: InboundContent,
 });
 export type InboundEvent = z.infer<typeof InboundEvent>;
+
+type SystemContent = Extract<InboundContent, { kind: 'system' }>;
+
+/**
+ * An event of Ponte's own for a person's queue (a hand-back, a consultation, a flow pushed at
+ * them), handled in their order like their own messages. `externalId` makes it once-only when
+ * the same event may be written twice.
+ */
+export function systemEvent(
+  to: { channel: string; address: string },
+  content: Omit<SystemContent, 'kind'>,
+  options: { externalId?: string; receivedAt?: number } = {},
+): InboundEvent {
+  return {
+    channel: to.channel,
+    address: to.address,
+    externalId: options.externalId ?? `inbox:${randomUUID()}`,
+    receivedAt: options.receivedAt ?? Date.now(),
+    content: { kind: 'system', ...content },
+  };
+}
 
 /** One option of a choice question, as the person sees it. */
 export interface OutboundChoice {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PairView, SessionView } from '../core/context.js';
 import type { Action } from '../core/effects/index.js';
-import type { InboundEvent } from '../core/events.js';
+import { systemEvent } from '../core/events.js';
 import type { Translator } from '../core/i18n.js';
 import { otherSide, sessionSummary, type Side } from '../core/lifecycle.js';
 import { localToInstant } from '../core/time.js';
@@ -42,8 +42,7 @@ export async function loadPairView(tx: Tx, personId: string | undefined, now: Da
  * their order. Returns the stored event, for the processor to queue once committed.
  */
 export async function pushFlow(tx: Tx, dialect: Dialect, person: Pick<Person, 'channel' | 'address'>, key: string, data: Record<string, unknown>, now: number): Promise<StoredEventRef[]> {
-  const event: InboundEvent = { channel: person.channel, externalId: `push:${key}`, address: person.address, receivedAt: now, content: { kind: 'system', name: 'push', data } };
-  return insertInboundEvents(tx, dialect, [event]);
+  return insertInboundEvents(tx, dialect, [systemEvent(person, { name: 'push', data }, { externalId: `push:${key}`, receivedAt: now })]);
 }
 
 async function pairWithPeople(tx: Tx, pairId: string) {

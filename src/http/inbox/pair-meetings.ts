@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { systemEvent } from '../../core/events.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../db/audit.js';
@@ -38,15 +38,7 @@ export function meetingForm(ctx: PageContext, pair: { id: string; status: string
  */
 export async function pushGroundRules(deps: InboxDeps, pairId: string): Promise<void> {
   const pair = await deps.db.prisma.pair.findUniqueOrThrow({ where: { id: pairId }, include: { mentee: true, mentor: true } });
-  await deps.ingest(
-    (['mentee', 'mentor'] as const).map((side) => ({
-      channel: pair[side].channel,
-      address: pair[side].address,
-      externalId: `push:ground-rules:${pairId}:${side}:${randomUUID()}`,
-      receivedAt: Date.now(),
-      content: { kind: 'system' as const, name: 'push' as const, data: { flowId: 'ground_rules', pairId, side } },
-    })),
-  );
+  await deps.ingest((['mentee', 'mentor'] as const).map((side) => systemEvent(pair[side], { name: 'push', data: { flowId: 'ground_rules', pairId, side } })));
 }
 
 /** A coordinator arranges a meeting for a pair, which they attend. */

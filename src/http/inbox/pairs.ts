@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { systemEvent } from '../../core/events.js';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { pairSides, type PairSide } from '../../core/consultation.js';
@@ -82,15 +82,7 @@ export function answersSummary(ctx: PageContext, status: string, consultationJso
 
 /** Queues the consultation in each person's own order (after anything they sent meanwhile). */
 async function startConsultations(deps: InboxDeps, targets: readonly ConsultTarget[]): Promise<void> {
-  await deps.ingest(
-    targets.map((c) => ({
-      channel: c.channel,
-      externalId: `inbox:${randomUUID()}`,
-      address: c.address,
-      receivedAt: Date.now(),
-      content: { kind: 'system' as const, name: 'consult' as const, data: { ...c.request } },
-    })),
-  );
+  await deps.ingest(targets.map((c) => systemEvent(c, { name: 'consult', data: { ...c.request } })));
 }
 
 interface HistoryEntry {

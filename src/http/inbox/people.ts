@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { systemEvent } from '../../core/events.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { programmeSteps } from '../../core/programme-step.js';
@@ -163,7 +163,7 @@ export const peopleRoutes: FastifyPluginAsync<InboxDeps> = async (app, deps) => 
     const person = await personInScope(prisma, scope, id);
     await audit(prisma, scope, { kind: 'change', action: 'handover.hand_back', subject: `person:${id}` });
     // Through the person's own queue, so it lands after anything they sent meanwhile.
-    await deps.ingest([{ channel: person.channel, externalId: `inbox:${randomUUID()}`, address: person.address, receivedAt: Date.now(), content: { kind: 'system', name: 'handback' } }]);
+    await deps.ingest([systemEvent(person, { name: 'handback' })]);
     deps.live.nudge();
     return reply.redirect(`/inbox/people/${id}?done=handed_back`, 303);
   });
