@@ -10,21 +10,13 @@ import { loadConfig, TimeZone } from '../config.js';
 import { openDb } from '../db/client.js';
 import { createInfoDay, telegramBotUsername } from '../db/info-days.js';
 import { migrate } from '../db/migrate.js';
-import { ConfigError } from '../errors.js';
+import { check, runCommand, UsageError } from './command.js';
 
 const usage = `usage: npm run org -- add --slug SLUG --name "NAME" [--timezone TZ] [--months 3-6]
        npm run org -- list
        npm run org -- infoday --title "TITLE" --place "PLACE" --at 2026-12-12T18:00 [--org SLUG] [--capacity N]`;
 
-class UsageError extends Error {}
-
 const Slug = z.string().regex(/^[a-z0-9_-]{2,64}$/, 'must be 2–64 of a-z 0-9 _ - (it becomes the deep-link payload)');
-
-function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--${name}: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -91,11 +83,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    console.error(`org: ${err.message}\n${usage}`);
-    process.exit(2);
-  }
-  console.error(err instanceof ConfigError ? `org: configuration error: ${err.message}` : `org: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runCommand('org', usage, main);

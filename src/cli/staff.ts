@@ -9,20 +9,12 @@ import { loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { createStaff, disableStaff, normaliseEmail, oneTimePassword, setPassword } from '../db/staff.js';
-import { ConfigError } from '../errors.js';
+import { check, runCommand, UsageError } from './command.js';
 
 const usage = `usage: npm run staff -- add --email EMAIL --role coordinator|admin [--org SLUG] [--password PW]
        npm run staff -- disable --email EMAIL
        npm run staff -- reset --email EMAIL
        npm run staff -- list`;
-
-class UsageError extends Error {}
-
-function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--${name}: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
 
 const Email = z.string({ error: 'is required' }).email('must be an e-mail address').transform(normaliseEmail);
 
@@ -89,11 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    console.error(`staff: ${err.message}\n${usage}`);
-    process.exit(2);
-  }
-  console.error(err instanceof ConfigError ? `staff: configuration error: ${err.message}` : `staff: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runCommand('staff', usage, main);
