@@ -32,11 +32,6 @@ export function localToInstant(date: string, time: string, timeZone: string): Da
   return local.toJSDate();
 }
 
-/** The local calendar date (YYYY-MM-DD) of an instant in a time zone, `days` later. */
-export function localDate(at: Date, timeZone: string, days = 0): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).plus({ days }).toISODate()!;
-}
-
 /** The month (YYYY-MM) of an instant in a time zone: the occurrence of a monthly survey. */
 export function localMonth(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM');

@@ -9,7 +9,14 @@ export interface JobKey {
   dueAt: number;
 }
 
-const keyOf = (job: JobKey) => `${job.purpose}:${job.subject}`;
+/** Takes the job's key with this outcome; false when someone already took it. */
+async function take(tx: Tx, job: JobKey, status: 'done' | 'stale', now: number): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "Job" ("key", "purpose", "dueAt", "status", "doneAt")
+    VALUES (${`${job.purpose}:${job.subject}`}, ${job.purpose}, ${BigInt(job.dueAt)}, ${status}, ${BigInt(now)})
+    ON CONFLICT ("key") DO NOTHING`;
+  return inserted > 0;
+}
 
 /**
  * Runs `work` for a job only if no one has yet: the job's row is inserted in the same
@@ -18,25 +25,12 @@ const keyOf = (job: JobKey) => `${job.purpose}:${job.subject}`;
  * Returns whether this call did the work.
  */
 export async function runOnce(tx: Tx, job: JobKey, now: number, work: () => Promise<void>): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
-    INSERT INTO "Job" ("key", "purpose", "dueAt", "status", "doneAt")
-    VALUES (${keyOf(job)}, ${job.purpose}, ${BigInt(job.dueAt)}, 'done', ${BigInt(now)})
-    ON CONFLICT ("key") DO NOTHING`;
-  if (inserted === 0) return false;
+  if (!(await take(tx, job, 'done', now))) return false;
   await work();
   return true;
 }
 
 /** Records a job as dropped (it came too late to be useful), so it is not tried again. */
-export async function dropStale(tx: Tx, job: JobKey, now: number): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
-    INSERT INTO "Job" ("key", "purpose", "dueAt", "status", "doneAt")
-    VALUES (${keyOf(job)}, ${job.purpose}, ${BigInt(job.dueAt)}, 'stale', ${BigInt(now)})
-    ON CONFLICT ("key") DO NOTHING`;
-  return inserted > 0;
-}
-
-/** Whether the job was done or dropped already (a cheap check before building its work). */
-export async function jobTaken(tx: Tx, job: Pick<JobKey, 'purpose' | 'subject'>): Promise<boolean> {
-  return (await tx.job.count({ where: { key: `${job.purpose}:${job.subject}` } })) > 0;
+export function dropStale(tx: Tx, job: JobKey, now: number): Promise<boolean> {
+  return take(tx, job, 'stale', now);
 }

@@ -60,8 +60,3 @@ export async function loadReference(prisma: Prisma, address: string): Promise<Co
   const parsed = StoredReference.safeParse(json);
   return parsed.success ? (parsed.data as ConversationReference) : undefined;
 }
-
-/** Forgets an address's reference (when the person's data is erased). */
-export async function deleteReference(prisma: Prisma, address: string): Promise<void> {
-  await prisma.setting.deleteMany({ where: { key: referenceKey(address) } });
-}
