@@ -105,16 +105,7 @@ export async function listInfoDays(tx: Tx, scope: Scope, now: Date): Promise<{ u
   return { upcoming: rows.filter((d) => d.startsAt > now).reverse(), past: rows.filter((d) => d.startsAt <= now) };
 }
 
-function toRow(d: {
-  id: string;
-  organisationId: string | null;
-  organisation: { name: string; slug: string; timezone: string } | null;
-  title: string;
-  place: string;
-  startsAt: Date;
-  capacity: number | null;
-  signups: { cancelledAt: Date | null }[];
-}): InfoDayRow {
+function toRow(d: Omit<InfoDayRow, 'signedUp' | 'cancelled'> & { signups: { cancelledAt: Date | null }[] }): InfoDayRow {
   const active = d.signups.filter((s) => s.cancelledAt === null).length;
   return {
     id: d.id,
