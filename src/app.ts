@@ -78,8 +78,8 @@ export async function createPonte({ config, log, channels: factories = [], sende
   const db = await openDb(config.databaseUrl);
   const committer = createGroupCommitter(db.prisma);
   const metrics = createMetrics(() => outboxDepth(db.prisma));
-  // The outbox needs every channel's sender, and the channels need the processor: wake late.
-  let wakeOutbox = () => {};
+  // The outbox needs every channel's sender, and the channels need the processor: bind late.
+  let outbox: Outbox | undefined;
   const processor = createProcessor({
     db,
     committer,
@@ -87,7 +87,11 @@ export async function createPonte({ config, log, channels: factories = [], sende
     translator,
     log: log.child({ component: 'processor' }),
     metrics,
-    onOutbound: () => wakeOutbox(),
+    outbox: {
+      wake: () => outbox?.wake(),
+      claimOffer: () => outbox?.claimOffer(),
+      sendClaimed: (rows) => outbox?.sendClaimed(rows),
+    },
     programmeTimezone: config.programmeTimezone,
     caseLimitHours: config.caseLimitHours,
     ...(clock ? { clock } : {}),
@@ -99,8 +103,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
     if (channel.routes) http.register(channel.routes);
   }
   const senders = [...extraSenders, ...platformChannels.map((c) => c.sender)];
-  const outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
-  wakeOutbox = () => outbox.wake();
+  outbox = createOutbox({ db, committer, senders, log: log.child({ component: 'outbox' }), metrics, ...(pollMs ? { pollMs } : {}) });
   const firstAdmin = await ensureFirstAdmin(db.prisma, config.inboxAdmin);
   if (firstAdmin === 'created') log.info('created the first inbox admin from INBOX_ADMIN_EMAIL');
   if (firstAdmin === 'none') {
@@ -154,7 +157,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
       stopScheduler = () => scheduler.stop();
       const recovered = await processor.recover(channels);
       if (recovered > 0) log.info({ recovered }, 'resuming events received before the last stop');
-      outbox.start();
+      await outbox.start();
       for (const channel of platformChannels) await channel.start?.();
     },
     async stop() {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Tx } from './client.js';
 import { createCase, defaultCaseLimits, dueAt, type CaseLimits } from './cases.js';
+import { execute, rows } from './statements.js';
 import { Needs, Registration } from '../core/registration.js';
 import { SessionState, sessionStateJson, type Profile } from '../core/session.js';
 
@@ -49,7 +50,9 @@ interface ConversationRow {
  * hand-written statement: this runs for every message.
  */
 export async function loadConversation(tx: Tx, channel: string, address: string): Promise<StoredConversation | undefined> {
-  const [row] = await tx.$queryRaw<ConversationRow[]>`
+  const [row] = await rows<ConversationRow>(
+    tx,
+    P.sql`
     SELECT p."id", p."locale", p."localeConfirmed", p."consent", p."consentAt", p."role", p."source", p."registration", p."needs",
            p."surveysOff", p."organisationId", o."timezone" AS "orgTimezone",
            c."flowId", c."flowVersion", c."stepId", c."mode", c."state",
@@ -57,7 +60,8 @@ export async function loadConversation(tx: Tx, channel: string, address: string)
     FROM "Person" p
     LEFT JOIN "Conversation" c ON c."personId" = p."id"
     LEFT JOIN "Organisation" o ON o."id" = p."organisationId"
-    WHERE p."channel" = ${channel} AND p."address" = ${address}`;
+    WHERE p."channel" = ${channel} AND p."address" = ${address}`,
+  );
   if (!row) return undefined;
   const parsed =
     row.flowId !== null
@@ -101,42 +105,37 @@ export async function saveConversation(
   const registration = granted && profile.registration ? JSON.stringify(profile.registration) : null;
   const needs = granted && profile.needs ? JSON.stringify(profile.needs) : null;
   // A deep-link source naming an organisation makes the person one of theirs (looked up once).
-  const organisation =
-    source && !who.organisationId ? await tx.organisation.findUnique({ where: { slug: source }, select: { id: true } }) : null;
+  const organisation = source && !who.organisationId ? (await rows<{ id: string }>(tx, P.sql`SELECT "id" FROM "Organisation" WHERE "slug" = ${source}`))[0] : undefined;
   const organisationId = organisation?.id ?? who.organisationId ?? null;
   const consentAt = profile.consentAt ? new Date(profile.consentAt) : null;
   const personId = who.personId ?? randomUUID();
   if (who.personId) {
-    await tx.$executeRaw`
+    await execute(
+      tx,
+      P.sql`
       UPDATE "Person" SET "locale" = ${profile.locale}, "localeConfirmed" = ${profile.localeConfirmed}, "consent" = ${profile.consent},
         "consentAt" = ${consentAt}, "surveysOff" = ${profile.surveysOff}, "role" = ${granted ? profile.role : null}, "source" = ${source},
         "registration" = ${registration}, "needs" = ${needs}, "organisationId" = ${organisationId}, "lastInboundAt" = ${now}
-      WHERE "id" = ${personId}`;
+      WHERE "id" = ${personId}`,
+    );
   } else {
-    await tx.person.create({
-      data: {
-        id: personId,
-        channel: who.channel,
-        address: who.address,
-        locale: profile.locale,
-        localeConfirmed: profile.localeConfirmed,
-        consent: profile.consent,
-        consentAt,
-        surveysOff: profile.surveysOff,
-        role: granted ? profile.role : null,
-        source,
-        registration: registration === null ? P.DbNull : (JSON.parse(registration) as P.InputJsonValue),
-        needs: needs === null ? P.DbNull : (JSON.parse(needs) as P.InputJsonValue),
-        organisationId,
-        lastInboundAt: now,
-      },
-    });
+    await execute(
+      tx,
+      P.sql`
+      INSERT INTO "Person" ("id", "channel", "address", "locale", "localeConfirmed", "consent", "consentAt", "surveysOff", "role", "source",
+        "registration", "needs", "organisationId", "lastInboundAt", "createdAt")
+      VALUES (${personId}, ${who.channel}, ${who.address}, ${profile.locale}, ${profile.localeConfirmed}, ${profile.consent}, ${consentAt},
+        ${profile.surveysOff}, ${granted ? profile.role : null}, ${source}, ${registration}, ${needs}, ${organisationId}, ${now}, ${now})`,
+    );
   }
-  await tx.$executeRaw`
+  await execute(
+    tx,
+    P.sql`
     INSERT INTO "Conversation" ("personId", "flowId", "flowVersion", "stepId", "mode", "state", "updatedAt")
     VALUES (${personId}, ${session.flowId}, ${session.flowVersion}, ${session.stepId}, ${session.mode}, ${JSON.stringify(sessionStateJson(session))}, ${now})
     ON CONFLICT ("personId") DO UPDATE SET "flowId" = excluded."flowId", "flowVersion" = excluded."flowVersion", "stepId" = excluded."stepId",
-      "mode" = excluded."mode", "state" = excluded."state", "updatedAt" = excluded."updatedAt"`;
+      "mode" = excluded."mode", "state" = excluded."state", "updatedAt" = excluded."updatedAt"`,
+  );
   return personId;
 }
 

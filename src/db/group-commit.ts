@@ -1,16 +1,28 @@
 import type { Prisma, Tx } from './client.js';
+import { directConnection, inSavepoint, runDirectly } from './statements.js';
 
 export type Work<T> = (tx: Tx) => Promise<T>;
 
+export interface RunOptions {
+  /**
+   * On disk (fsync) before `run` resolves, so that even a power cut cannot lose it: for what is
+   * acknowledged to someone outside (a webhook's 200). The default. `false` is for commits that
+   * only follow from durable ones (handling a stored event, recording a send): a crash of the
+   * process still loses nothing, and a power cut can only make them happen again.
+   */
+  durable?: boolean;
+}
+
 interface Job {
   work: Work<unknown>;
+  durable: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
 
 export interface GroupCommitter {
   /** Runs `work` in a transaction shared with whatever else is waiting; resolves once committed. */
-  run<T>(work: Work<T>): Promise<T>;
+  run<T>(work: Work<T>, options?: RunOptions): Promise<T>;
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
   /** Transactions committed and jobs run so far: jobs per batch shows how well writes group. */
@@ -22,6 +34,9 @@ export interface GroupCommitter {
  * the queue fills while a batch commits and the next batch takes everything waiting; with one
  * person typing it costs nothing extra. Each job runs inside a savepoint, so a job that throws
  * is rolled back alone and the rest of its batch still commits.
+ *
+ * On SQLite a batch with no durable job commits without waiting for the disk (synchronous
+ * NORMAL in WAL mode); the next durable commit flushes it with its own.
  */
 export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: number } = {}): GroupCommitter {
   const maxBatch = options.maxBatch ?? 256;
@@ -30,19 +45,25 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
   let batches = 0;
   let jobs = 0;
 
+  const connection = directConnection(prisma);
+
+  /** SQLite only lets the safety level change outside a transaction: skip it when one is open. */
+  function synchronous(level: 'FULL' | 'NORMAL'): void {
+    if (connection && !connection.raw.inTransaction) connection.raw.pragma(`synchronous = ${level}`);
+  }
+
   async function runBatch(batch: Job[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    const relaxed = batch.every((job) => !job.durable);
+    if (relaxed) synchronous('NORMAL');
     try {
       await prisma.$transaction(
         async (tx) => {
+          if (connection) runDirectly(tx, connection);
           for (const job of batch) {
-            await tx.$executeRawUnsafe('SAVEPOINT ponte_job');
             try {
-              outcomes.push({ ok: true, value: await job.work(tx) });
-              await tx.$executeRawUnsafe('RELEASE SAVEPOINT ponte_job');
+              outcomes.push({ ok: true, value: await inSavepoint(tx, 'ponte_job', () => job.work(tx)) });
             } catch (err) {
-              await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT ponte_job');
-              await tx.$executeRawUnsafe('RELEASE SAVEPOINT ponte_job');
               outcomes.push({ ok: false, err });
             }
           }
@@ -52,6 +73,8 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
+    } finally {
+      if (relaxed) synchronous('FULL');
     }
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
@@ -71,10 +94,12 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
   }
 
   return {
-    run<T>(work: Work<T>): Promise<T> {
+    run<T>(work: Work<T>, options: RunOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-        running ??= drain();
+        queue.push({ work, durable: options.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
+        // The first job waits for the rest of this turn of the event loop, so that requests
+        // read in the same turn share its transaction.
+        running ??= new Promise((next) => setImmediate(next)).then(drain);
       });
     },
     async idle() {

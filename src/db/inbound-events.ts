@@ -1,6 +1,7 @@
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Dialect, Prisma, Tx } from './client.js';
 import { InboundEvent } from '../core/events.js';
+import { execute, rows } from './statements.js';
 
 export interface StoredEventRef {
   id: number;
@@ -22,12 +23,15 @@ export async function insertInboundEvents(tx: Tx, dialect: Dialect, events: Inbo
   const stored: StoredEventRef[] = [];
   for (const e of events) {
     const payload = { content: e.content, ...(e.localeHint ? { localeHint: e.localeHint } : {}) };
-    const rows = await tx.$queryRaw<{ id: number }[]>`
+    const [row] = await rows<{ id: number }>(
+      tx,
+      P.sql`
       INSERT INTO "InboundEvent" ("channel", "externalId", "address", "status", "payload", "receivedAt")
       VALUES (${e.channel}, ${e.externalId}, ${e.address}, 'pending', ${jsonValue(dialect, payload)}, ${BigInt(e.receivedAt)})
       ON CONFLICT ("channel", "externalId") DO NOTHING
-      RETURNING "id"`;
-    if (rows[0]) stored.push({ id: Number(rows[0].id), channel: e.channel, address: e.address });
+      RETURNING "id"`,
+    );
+    if (row) stored.push({ id: Number(row.id), channel: e.channel, address: e.address });
   }
   return stored;
 }
@@ -37,11 +41,13 @@ export async function insertInboundEvents(tx: Tx, dialect: Dialect, events: Inbo
  * stop), optionally only those received before `receivedBefore` (epoch ms).
  */
 export async function pendingInboundEvents(prisma: Prisma, channels: readonly string[], receivedBefore?: number): Promise<StoredEventRef[]> {
-  return prisma.inboundEvent.findMany({
-    where: { status: 'pending', channel: { in: [...channels] }, ...(receivedBefore !== undefined ? { receivedAt: { lt: BigInt(receivedBefore) } } : {}) },
-    orderBy: { id: 'asc' },
-    select: { id: true, channel: true, address: true },
-  });
+  if (channels.length === 0) return [];
+  const before = receivedBefore !== undefined ? P.sql`AND "receivedAt" < ${BigInt(receivedBefore)}` : P.empty;
+  const pending = await rows<StoredEventRef>(
+    prisma,
+    P.sql`SELECT "id", "channel", "address" FROM "InboundEvent" WHERE "status" = 'pending' AND "channel" IN (${P.join([...channels])}) ${before} ORDER BY "id"`,
+  );
+  return pending.map((e) => ({ id: Number(e.id), channel: e.channel, address: e.address }));
 }
 
 /** Parses a stored payload back into an event's content and language hint. */
@@ -51,19 +57,21 @@ export function readPayload(payload: unknown): Pick<InboundEvent, 'content' | 'l
 }
 
 /**
- * Marks an event handled. Its content is dropped unless a coordinator needs it (a message during
- * a handover): once answered, a person's words are not kept longer than needed.
+ * Marks an event handled and drops its content: once answered, a person's words are not kept
+ * longer than needed (what a coordinator must read is kept with the handover, keepForCoordinator).
  */
-export async function markInboundHandled(tx: Tx, id: number, status: 'done' | 'failed', keepPayload: boolean, now: number): Promise<void> {
-  if (keepPayload) await tx.$executeRaw`UPDATE "InboundEvent" SET "status" = ${status}, "handledAt" = ${BigInt(now)} WHERE "id" = ${id}`;
-  else await tx.$executeRaw`UPDATE "InboundEvent" SET "status" = ${status}, "handledAt" = ${BigInt(now)}, "payload" = NULL WHERE "id" = ${id}`;
+export async function markInboundHandled(tx: Tx, id: number, status: 'done' | 'failed', now: number): Promise<void> {
+  await execute(tx, P.sql`UPDATE "InboundEvent" SET "status" = ${status}, "handledAt" = ${BigInt(now)}, "payload" = NULL WHERE "id" = ${id}`);
 }
 
 /** The person's oldest pending event up to `maxId`, with its content (one statement: every message runs it). */
 export async function oldestPendingEvent(tx: Tx, channel: string, address: string, maxId: number): Promise<{ id: number; payload: unknown } | undefined> {
-  const [row] = await tx.$queryRaw<{ id: number; payload: unknown }[]>`
+  const [row] = await rows<{ id: number; payload: unknown }>(
+    tx,
+    P.sql`
     SELECT "id", "payload" FROM "InboundEvent"
     WHERE "channel" = ${channel} AND "address" = ${address} AND "status" = 'pending' AND "id" <= ${maxId}
-    ORDER BY "id" LIMIT 1`;
+    ORDER BY "id" LIMIT 1`,
+  );
   return row ? { id: Number(row.id), payload: row.payload } : undefined;
 }

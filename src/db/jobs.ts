@@ -1,4 +1,6 @@
+import { Prisma as P } from './generated/sqlite/client.js';
 import type { Tx } from './client.js';
+import { execute } from './statements.js';
 
 export interface JobKey {
   /** what the job does, e.g. reminder-24h */
@@ -11,10 +13,13 @@ export interface JobKey {
 
 /** Takes the job's key with this outcome; false when someone already took it. */
 async function take(tx: Tx, job: JobKey, status: 'done' | 'stale', now: number): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
+  const inserted = await execute(
+    tx,
+    P.sql`
     INSERT INTO "Job" ("key", "purpose", "dueAt", "status", "doneAt")
     VALUES (${`${job.purpose}:${job.subject}`}, ${job.purpose}, ${BigInt(job.dueAt)}, ${status}, ${BigInt(now)})
-    ON CONFLICT ("key") DO NOTHING`;
+    ON CONFLICT ("key") DO NOTHING`,
+  );
   return inserted > 0;
 }
 

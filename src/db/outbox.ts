@@ -3,6 +3,7 @@ import type { Dialect, Prisma, Tx } from './client.js';
 import type { OutboundMessage } from '../core/events.js';
 import type { SendContext } from '../channels/types.js';
 import type { Translator } from '../core/i18n.js';
+import { execute, rows } from './statements.js';
 
 export interface OutboxRow {
   id: number;
@@ -13,19 +14,60 @@ export interface OutboxRow {
   attempts: number;
 }
 
-/** Queues messages for one person in the caller's transaction, in the order given (one statement). */
-export async function enqueueMessages(
-  tx: Tx,
-  to: { channel: string; address: string; personId: string | null },
-  messages: readonly OutboundMessage[],
-  now: number,
-): Promise<void> {
-  if (messages.length === 0) return;
+type Recipient = { channel: string; address: string; personId: string | null };
+
+/** Inserts a person's messages in order, in one statement; returns their ids, ascending. */
+async function insertMessages(tx: Tx, to: Recipient, messages: readonly OutboundMessage[], now: number, claimedUntil?: number): Promise<number[]> {
+  const [status, attempts] = claimedUntil === undefined ? ['pending', 0] : ['sending', 1];
+  const lease = claimedUntil === undefined ? null : BigInt(claimedUntil);
   // The payload goes as JSON text; PostgreSQL reads it as the column's JSONB.
-  const rows = messages.map((m) => P.sql`(${to.channel}, ${to.address}, ${to.personId}, ${JSON.stringify(m)}, 'pending', 0, ${BigInt(now)}, ${BigInt(now)})`);
-  await tx.$executeRaw`
-    INSERT INTO "OutboxMessage" ("channel", "address", "personId", "payload", "status", "attempts", "dueAt", "createdAt")
-    VALUES ${P.join(rows)}`;
+  const values = messages.map(
+    (m) => P.sql`(${to.channel}, ${to.address}, ${to.personId}, ${JSON.stringify(m)}, ${status}, ${attempts}, ${BigInt(now)}, ${BigInt(now)}, ${lease})`,
+  );
+  const inserted = await rows<{ id: number }>(
+    tx,
+    P.sql`
+    INSERT INTO "OutboxMessage" ("channel", "address", "personId", "payload", "status", "attempts", "dueAt", "createdAt", "claimedUntil")
+    VALUES ${P.join(values)}
+    RETURNING "id"`,
+  );
+  return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** Queues messages for one person in the caller's transaction, in the order given (one statement). */
+export async function enqueueMessages(tx: Tx, to: Recipient, messages: readonly OutboundMessage[], now: number): Promise<void> {
+  if (messages.length > 0) await insertMessages(tx, to, messages, now);
+}
+
+/** A claim the outbox worker offers for messages queued now. */
+export interface ClaimOffer {
+  /** The lease: a worker that stops without sending them gives them back after this. */
+  until: number;
+  /**
+   * Whether an unsent message is the offering worker's own (being sent, or sent and not yet
+   * recorded): messages claimed now go out after it, in the worker's line for the person.
+   */
+  heldHere(id: number): boolean;
+}
+
+/**
+ * Queues a person's messages already claimed for sending, so that a reply goes out the moment
+ * its transaction commits instead of waiting for the worker to find it. Only when every unsent
+ * message of theirs is the same worker's (it sends them in order): otherwise they are queued as
+ * usual, behind the rest. Returns the claimed messages, to be sent once committed.
+ */
+export async function enqueueClaimed(tx: Tx, to: Recipient, messages: readonly OutboundMessage[], now: number, offer: ClaimOffer): Promise<OutboxRow[]> {
+  if (messages.length === 0) return [];
+  const unsent = await rows<{ id: number }>(
+    tx,
+    P.sql`SELECT "id" FROM "OutboxMessage" WHERE "channel" = ${to.channel} AND "address" = ${to.address} AND "status" IN ('pending', 'sending') LIMIT 20`,
+  );
+  if (!unsent.every((row) => offer.heldHere(Number(row.id)))) {
+    await insertMessages(tx, to, messages, now);
+    return [];
+  }
+  const ids = await insertMessages(tx, to, messages, now, offer.until);
+  return ids.map((id, i) => ({ id, ...to, message: messages[i]!, attempts: 1 }));
 }
 
 /** A person as most queries select them: enough to reach them, in their own language. */
@@ -75,7 +117,7 @@ function dueCondition(channels: readonly string[], now: number): P.Sql {
  * unsent message on, without a gap, so no two instances ever send one person's messages at once.
  */
 export async function claimDueMessages(
-  prisma: Prisma,
+  tx: Tx,
   dialect: Dialect,
   channels: readonly string[],
   now: number,
@@ -84,41 +126,48 @@ export async function claimDueMessages(
 ): Promise<OutboxRow[]> {
   if (channels.length === 0) return [];
   const lease = BigInt(now + leaseMs);
-  let rows: ClaimedRow[];
-  if (dialect === 'sqlite') {
-    rows = await prisma.$queryRaw<ClaimedRow[]>`
+  const claim = (which: P.Sql) =>
+    rows<ClaimedRow>(
+      tx,
+      P.sql`
       UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${lease}, "attempts" = "attempts" + 1
-      WHERE "id" IN (SELECT o."id" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)} ORDER BY o."id" LIMIT ${limit})
-      RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
+      WHERE "id" IN (${which})
+      RETURNING "id", "channel", "address", "personId", "payload", "attempts"`,
+    );
+  let claimed: ClaimedRow[] = [];
+  if (dialect === 'sqlite') {
+    claimed = await claim(P.sql`SELECT o."id" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)} ORDER BY o."id" LIMIT ${limit}`);
   } else {
-    rows = await prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: number; channel: string; address: string }[]>`
-        SELECT o."id", o."channel", o."address" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)}
-        ORDER BY o."id" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-      if (locked.length === 0) return [];
-      const mine = new Set(locked.map((r) => Number(r.id)));
-      const people = [...new Map(locked.map((r) => [`${r.channel}\u0000${r.address}`, r])).values()];
-      const unsent = await tx.$queryRaw<{ id: number; channel: string; address: string }[]>`
-        SELECT "id", "channel", "address" FROM "OutboxMessage"
-        WHERE "status" IN ('pending', 'sending') AND ("channel", "address") IN (${P.join(people.map((p) => P.sql`(${p.channel}, ${p.address})`))})
-        ORDER BY "id"`;
-      const byPerson = new Map<string, number[]>();
-      for (const r of unsent) byPerson.set(`${r.channel}\u0000${r.address}`, [...(byPerson.get(`${r.channel}\u0000${r.address}`) ?? []), Number(r.id)]);
-      const chosen: number[] = [];
-      for (const ids of byPerson.values()) {
-        for (const id of ids) {
-          if (!mine.has(id)) break;
-          chosen.push(id);
-        }
+    const locked = await rows<{ id: number; channel: string; address: string }>(
+      tx,
+      P.sql`
+      SELECT o."id", o."channel", o."address" FROM "OutboxMessage" o WHERE ${dueCondition(channels, now)}
+      ORDER BY o."id" LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    );
+    const mine = new Set(locked.map((r) => Number(r.id)));
+    const people = [...new Map(locked.map((r) => [`${r.channel}\u0000${r.address}`, r])).values()];
+    const unsent =
+      people.length === 0
+        ? []
+        : await rows<{ id: number; channel: string; address: string }>(
+            tx,
+            P.sql`
+            SELECT "id", "channel", "address" FROM "OutboxMessage"
+            WHERE "status" IN ('pending', 'sending') AND ("channel", "address") IN (${P.join(people.map((p) => P.sql`(${p.channel}, ${p.address})`))})
+            ORDER BY "id"`,
+          );
+    const byPerson = new Map<string, number[]>();
+    for (const r of unsent) byPerson.set(`${r.channel}\u0000${r.address}`, [...(byPerson.get(`${r.channel}\u0000${r.address}`) ?? []), Number(r.id)]);
+    const chosen: number[] = [];
+    for (const ids of byPerson.values()) {
+      for (const id of ids) {
+        if (!mine.has(id)) break;
+        chosen.push(id);
       }
-      if (chosen.length === 0) return [];
-      return tx.$queryRaw<ClaimedRow[]>`
-        UPDATE "OutboxMessage" SET "status" = 'sending', "claimedUntil" = ${lease}, "attempts" = "attempts" + 1
-        WHERE "id" IN (${P.join(chosen)})
-        RETURNING "id", "channel", "address", "personId", "payload", "attempts"`;
-    });
+    }
+    if (chosen.length > 0) claimed = await claim(P.join(chosen));
   }
-  return rows
+  return claimed
     .map((r) => ({
       id: Number(r.id),
       channel: r.channel,
@@ -155,10 +204,13 @@ export async function recordOutcomes(tx: Tx, outcomes: readonly SendOutcome[], n
     const chunk = sent.slice(i, i + 300);
     const ids = P.join(chunk.map((o) => o.id));
     const platformIds = P.join(chunk.map((o) => P.sql`WHEN ${o.id} THEN ${o.platformMessageId ?? null}`), ' ');
-    await tx.$executeRaw`
+    await execute(
+      tx,
+      P.sql`
       UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${BigInt(now)}, "payload" = NULL, "claimedUntil" = NULL, "lastError" = NULL,
         "platformMessageId" = CASE "id" ${platformIds} END
-      WHERE "id" IN (${ids})`;
+      WHERE "id" IN (${ids})`,
+    );
   }
   for (const o of outcomes) {
     switch (o.result) {
@@ -186,10 +238,14 @@ export function outboxDepth(prisma: Prisma): Promise<number> {
 }
 
 /** What each claimed person's sends need to know, keyed by channel and address, in one query. */
-export async function sendContexts(prisma: Prisma, rows: readonly OutboxRow[]): Promise<Map<string, SendContext>> {
-  const ids = [...new Set(rows.map((r) => r.personId).filter((id): id is string => id !== null))];
-  const people = ids.length ? await prisma.person.findMany({ where: { id: { in: ids } }, select: { channel: true, address: true, lastInboundAt: true } }) : [];
-  return new Map(people.map((p) => [`${p.channel}\u0000${p.address}`, { lastInboundAt: p.lastInboundAt?.getTime() }]));
+export async function sendContexts(prisma: Prisma, claimed: readonly OutboxRow[]): Promise<Map<string, SendContext>> {
+  const ids = [...new Set(claimed.map((r) => r.personId).filter((id): id is string => id !== null))];
+  if (ids.length === 0) return new Map();
+  const people = await rows<{ channel: string; address: string; lastInboundAt: Date | string | null }>(
+    prisma,
+    P.sql`SELECT "channel", "address", "lastInboundAt" FROM "Person" WHERE "id" IN (${P.join(ids)})`,
+  );
+  return new Map(people.map((p) => [`${p.channel}\u0000${p.address}`, { lastInboundAt: p.lastInboundAt === null ? undefined : new Date(p.lastInboundAt).getTime() }]));
 }
 
 /**
@@ -197,12 +253,15 @@ export async function sendContexts(prisma: Prisma, rows: readonly OutboxRow[]): 
  * them or none. Returns how many were granted.
  */
 async function leaseExactly(prisma: Prisma, key: string, second: number, want: number, limit: number): Promise<number> {
-  const rows = await prisma.$queryRaw<{ used: number }[]>`
+  const granted = await rows<{ used: number }>(
+    prisma,
+    P.sql`
     INSERT INTO "RateWindow" ("key", "second", "used") VALUES (${key}, ${BigInt(second)}, ${want})
     ON CONFLICT ("key", "second") DO UPDATE SET "used" = "RateWindow"."used" + ${want}
     WHERE "RateWindow"."used" + ${want} <= ${limit}
-    RETURNING "used"`;
-  return rows.length > 0 ? want : 0;
+    RETURNING "used"`,
+  );
+  return granted.length > 0 ? want : 0;
 }
 
 /** Leases up to `want` sends (falling back to one near the end of the second); 0 when it is used up. */

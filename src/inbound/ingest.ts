@@ -15,16 +15,20 @@ export type Ingest = (events: readonly InboundEvent[]) => Promise<IngestResult>;
 
 /**
  * The durable inbox's front door: the events are committed (with other requests' events, in one
- * transaction) and only then handed to the processor. Redeliveries are counted, not stored.
+ * transaction), handled in that same transaction where the person is free, and acknowledged only
+ * once committed. Redeliveries are counted, not stored.
  */
 export function createIngest(deps: { committer: GroupCommitter; dialect: Dialect; processor: Processor; metrics: Metrics }): Ingest {
   const { committer, dialect, processor, metrics } = deps;
   return async (events) => {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
-    const stored = await committer.run((tx) => insertInboundEvents(tx, dialect, [...events]));
+    const { stored, afterCommit } = await committer.run(async (tx) => {
+      const stored = await insertInboundEvents(tx, dialect, [...events]);
+      return { stored, afterCommit: await processor.handleWithin(tx, stored) };
+    });
     for (const e of events) metrics.inboundReceived.inc({ channel: e.channel });
     if (events.length > stored.length) metrics.inboundDuplicates.inc({ channel: events[0]!.channel }, events.length - stored.length);
-    processor.enqueue(stored);
+    afterCommit();
     return { stored: stored.length, duplicates: events.length - stored.length };
   };
 }

@@ -13,9 +13,10 @@ import { markInboundHandled, oldestPendingEvent, pendingInboundEvents, readPaylo
 import { defaultCaseLimits, type CaseLimits } from '../db/cases.js';
 import { keepForCoordinator, openItem } from '../db/inbox.js';
 import { applyLifecycleAction, isLifecycleAction, loadPairView, openSupervisionSlots } from '../db/lifecycle.js';
-import { enqueueMessages } from '../db/outbox.js';
+import { enqueueClaimed, enqueueMessages, type OutboxRow } from '../db/outbox.js';
+import type { Outbox } from '../outbox/worker.js';
 import { recordConsultation } from '../db/pairs.js';
-import { hitFailpoint } from '../failpoints.js';
+import { inSavepoint } from '../db/statements.js';
 import { systemClock, type Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -23,11 +24,20 @@ import type { Metrics } from '../metrics.js';
 /** The first key of the per-person advisory lock (the second is a hash of channel and address). */
 const PERSON_LOCK_CLASS = 7_403_122;
 
+const personKey = (ref: StoredEventRef) => `${ref.channel}\u0000${ref.address}`;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Processor {
   /** Hands stored events to their people's queues. */
   enqueue(events: readonly StoredEventRef[]): void;
+  /**
+   * Handles events in the transaction that stores them, so that an event, everything it changes
+   * and its replies commit together, and the replies go out as the webhook is answered. A person
+   * whose earlier events are still being handled, or a turn that fails, goes the usual way
+   * (their queue). Returns what to do once the transaction has committed.
+   */
+  handleWithin(tx: Tx, events: readonly StoredEventRef[]): Promise<() => void>;
   /** Queues every event still pending on these channels (after a restart or a crash). */
   recover(channels: readonly string[]): Promise<number>;
   /** Resolves when every queue is empty. */
@@ -46,8 +56,8 @@ export interface ProcessorDeps {
   translator: Translator;
   log: Logger;
   metrics: Metrics;
-  /** Called after a commit that queued outbound messages. */
-  onOutbound(): void;
+  /** Where replies go: claimed for sending as they are queued when the outbox has room. */
+  outbox: Pick<Outbox, 'wake' | 'claimOffer' | 'sendClaimed'>;
   /** Times are shown in this zone to people whose organisation has none. */
   programmeTimezone: string;
   /** Hours to acknowledge a case a report opens, by severity. */
@@ -62,12 +72,16 @@ export interface ProcessorDeps {
  * written in one transaction, shared with other people's events through the group committer.
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
-  const { db, committer, engine, translator, log, metrics, onOutbound, programmeTimezone, caseLimitHours = defaultCaseLimits, clock = systemClock } = deps;
+  const { db, committer, engine, translator, log, metrics, outbox, programmeTimezone, caseLimitHours = defaultCaseLimits, clock = systemClock } = deps;
   /** Per person, the tail of their chain of events; deleted when the chain runs dry. */
   const chains = new Map<string, Promise<void>>();
   const queued = new Set<number>();
 
-  type Outcome = { kind: 'busy' } | { kind: 'none' } | { kind: 'handled'; eventId: number; outCount: number; pushed: StoredEventRef[] };
+  type Outcome =
+    | { kind: 'busy' }
+    | { kind: 'none' }
+    /** `queued` replies wait for the outbox worker; `claimed` ones are sent once committed. */
+    | { kind: 'handled'; eventId: number; queued: boolean; claimed: OutboxRow[]; pushed: StoredEventRef[] };
   const lifecycle = { dialect: db.dialect, translator, programmeTimezone, caseLimitHours };
 
   /**
@@ -87,8 +101,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     working.id = event.id;
     const payload = readPayload(event.payload);
     if (!payload) {
-      await markInboundHandled(tx, event.id, 'failed', false, now.getTime());
-      return { kind: 'handled', eventId: event.id, outCount: 0, pushed: [] };
+      await markInboundHandled(tx, event.id, 'failed', now.getTime());
+      return { kind: 'handled', eventId: event.id, queued: false, claimed: [], pushed: [] };
     }
     const stored = await loadConversation(tx, ref.channel, ref.address);
     const needs = needsOf(stored?.session ?? null, payload.content);
@@ -149,9 +163,12 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       turn.out.splice(exportAction.at, 0, file);
     }
     // Replies are due at once on the outbox's clock (the conversation's may be a test's).
-    await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: personId ?? null }, turn.out, Date.now());
-    await markInboundHandled(tx, event.id, 'done', false, now.getTime());
-    return { kind: 'handled', eventId: event.id, outCount: turn.out.length, pushed };
+    const to = { channel: ref.channel, address: ref.address, personId: personId ?? null };
+    const offer = outbox.claimOffer();
+    const claimed = offer ? await enqueueClaimed(tx, to, turn.out, Date.now(), offer) : [];
+    if (!offer) await enqueueMessages(tx, to, turn.out, Date.now());
+    await markInboundHandled(tx, event.id, 'done', now.getTime());
+    return { kind: 'handled', eventId: event.id, queued: turn.out.length > claimed.length, claimed, pushed };
   }
 
   /**
@@ -164,24 +181,54 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     return [session?.flowId ?? '', ...pushed, ...queued].flatMap((id) => engine.flows.get(id)?.needs ?? []);
   }
 
+  /** What follows a handled event once its transaction has committed. */
+  function handled(ref: StoredEventRef, outcome: Extract<Outcome, { kind: 'handled' }>, started: number): void {
+    metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
+    metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
+    outbox.sendClaimed(outcome.claimed);
+    if (outcome.queued) outbox.wake();
+    if (outcome.pushed.length > 0) enqueue(outcome.pushed);
+  }
+
+  async function handleWithin(tx: Tx, events: readonly StoredEventRef[]): Promise<() => void> {
+    const done: (() => void)[] = [];
+    const rest: StoredEventRef[] = [];
+    for (const ref of events) {
+      if (chains.has(personKey(ref))) {
+        rest.push(ref);
+        continue;
+      }
+      const started = performance.now();
+      try {
+        const outcome = await inSavepoint(tx, 'ponte_turn', () => handleNext(tx, ref, clock.now(), {}));
+        if (outcome.kind === 'handled') done.push(() => handled(ref, outcome, started));
+        // An older event of theirs came first (or another instance has them): this one waits its turn.
+        if (outcome.kind !== 'handled' || outcome.eventId !== ref.id) rest.push(ref);
+      } catch {
+        // Undone, and handled again in the person's queue, where a failure is recorded and answered.
+        rest.push(ref);
+      }
+    }
+    return () => {
+      for (const after of done) after();
+      enqueue(rest);
+    };
+  }
+
   /** Handles `ref` and any older pending event of the same person, in order. */
   async function handle(ref: StoredEventRef): Promise<void> {
-    hitFailpoint('before-handle');
     for (let attempt = 0; attempt < 1000; attempt += 1) {
       const started = performance.now();
       const now = clock.now();
       const working: { id?: number } = {};
       try {
-        const outcome = await committer.run((tx) => handleNext(tx, ref, now, working));
+        const outcome = await committer.run((tx) => handleNext(tx, ref, now, working), { durable: false });
         if (outcome.kind === 'none') return;
         if (outcome.kind === 'busy') {
           await sleep(Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
           continue;
         }
-        metrics.inboundHandled.inc({ channel: ref.channel, result: 'done' });
-        metrics.handleSeconds.observe({ channel: ref.channel }, (performance.now() - started) / 1000);
-        if (outcome.outCount > 0) onOutbound();
-        if (outcome.pushed.length > 0) enqueue(outcome.pushed);
+        handled(ref, outcome, started);
         if (outcome.eventId === ref.id) return;
       } catch (err) {
         await recordFailure(ref, working.id ?? ref.id, now, err);
@@ -204,9 +251,9 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         await enqueueMessages(tx, { channel: ref.channel, address: ref.address, personId: stored?.personId ?? null }, [
           { kind: 'text', locale, text: translator.t(locale, 'common:sorry') },
         ], now.getTime());
-        await markInboundHandled(tx, eventId, 'failed', false, now.getTime());
-      })
-      .then(onOutbound)
+        await markInboundHandled(tx, eventId, 'failed', now.getTime());
+      }, { durable: false })
+      .then(() => outbox.wake())
       .catch((e: unknown) => log.error({ err: e, eventId }, 'could not record a failed event'));
   }
 
@@ -214,7 +261,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     for (const ref of events) {
       if (queued.has(ref.id)) continue;
       queued.add(ref.id);
-      const key = `${ref.channel}\u0000${ref.address}`;
+      const key = personKey(ref);
       const tail = (chains.get(key) ?? Promise.resolve()).then(() => handle(ref)).finally(() => queued.delete(ref.id));
       chains.set(key, tail);
       void tail.then(() => {
@@ -225,6 +272,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   return {
     enqueue,
+    handleWithin,
     async recover(channels) {
       const pending = await pendingInboundEvents(db.prisma, channels);
       enqueue(pending);

@@ -1,17 +1,25 @@
 import type { ChannelSender, SendContext } from '../channels/types.js';
 import type { Db } from '../db/client.js';
 import type { GroupCommitter } from '../db/group-commit.js';
-import { claimDueMessages, leaseSends, pruneRateWindows, recordOutcomes, releaseExpiredClaims, sendContexts, type OutboxRow, type SendOutcome } from '../db/outbox.js';
+import { claimDueMessages, type ClaimOffer, leaseSends, pruneRateWindows, recordOutcomes, releaseExpiredClaims, sendContexts, type OutboxRow, type SendOutcome } from '../db/outbox.js';
 import { PlatformError } from '../errors.js';
+import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { KeyedBuckets, SharedRateLimiter, TokenBucket, type SendLimiter } from './rate-limit.js';
 import { describeSendError, nextAttemptAt } from './retry.js';
 
 export interface Outbox {
-  start(): void;
+  start(): Promise<void>;
   /** Something was queued: look now rather than at the next poll. */
   wake(): void;
+  /**
+   * A claim for messages queued now, or undefined when the worker is not running or has no room
+   * (they are then queued for the next look).
+   */
+  claimOffer(): ClaimOffer | undefined;
+  /** Sends messages claimed for this worker in a transaction that has committed. */
+  sendClaimed(rows: OutboxRow[]): void;
   /** Stops claiming; resolves when the sends in flight are recorded. */
   stop(): Promise<void>;
   /** Resolves when nothing is in flight and nothing due is waiting (for tests and shutdown). */
@@ -64,11 +72,25 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let running = false;
   let pumping = false;
   let again = false;
+  /**
+   * Something due may be waiting behind a send in flight (a person's next message, or no room
+   * left): look again when a send finishes. Otherwise a finished send needs no look, and replies
+   * claimed as they were queued cost no query at all.
+   */
+  let lookAfterSends = false;
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let pumpingNow: Promise<void> | undefined;
   const groupsInFlight = new Set<Promise<void>>();
+  /** Messages claimed by this worker whose outcome is not yet recorded. */
+  const held = new Set<number>();
+  /** Each person's line of groups being sent here, and whether a failed send holds it up. */
+  interface PersonLine {
+    tail: Promise<void>;
+    blockedUntil?: number;
+  }
+  const people = new Map<string, PersonLine>();
 
   async function sendOne(row: OutboxRow, context: SendContext): Promise<SendOutcome> {
     const sender = senders.get(row.channel)!;
@@ -94,20 +116,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  /** One person's claimed messages, in order; after a failure the rest wait for the retry. */
-  async function sendGroup(rows: OutboxRow[], context: SendContext): Promise<void> {
+  /**
+   * One person's claimed messages, in order; after a failure the rest wait for the retry, and so
+   * do the person's messages queued behind these in this worker (`person.blockedUntil`).
+   */
+  async function sendGroup(rows: OutboxRow[], context: SendContext, person: PersonLine): Promise<void> {
     const outcomes: SendOutcome[] = [];
-    let blockedUntil: number | undefined;
     for (const row of rows) {
-      if (blockedUntil !== undefined) {
-        outcomes.push({ id: row.id, result: 'deferred', dueAt: blockedUntil });
+      if (person.blockedUntil !== undefined) {
+        outcomes.push({ id: row.id, result: 'deferred', dueAt: person.blockedUntil });
         continue;
       }
       const outcome = await sendOne(row, context);
       outcomes.push(outcome);
-      if (outcome.result === 'retry') blockedUntil = outcome.dueAt;
+      if (outcome.result === 'retry') person.blockedUntil = outcome.dueAt;
     }
-    await record(outcomes);
+    try {
+      await record(outcomes);
+    } finally {
+      for (const row of rows) held.delete(row.id);
+    }
   }
 
   /** Outcomes of groups finishing close together are recorded in one job. */
@@ -122,11 +150,46 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const batch = waiting;
     waiting = [];
     committer
-      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()))
+      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()), { durable: false })
       .then(
         () => batch.forEach((b) => b.done()),
         (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('recording failed'))),
       );
+  }
+
+  /**
+   * Sends claimed messages, each person's in order, people in parallel. A person's messages
+   * claimed while earlier ones of theirs are still being sent here go out after those.
+   */
+  async function dispatch(rows: OutboxRow[]): Promise<void> {
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = `${row.channel}\u0000${row.address}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+      held.add(row.id);
+    }
+    inFlight += rows.length;
+    const contexts = await sendContexts(db.prisma, rows).catch((err: unknown) => {
+      inFlight -= rows.length;
+      for (const row of rows) held.delete(row.id);
+      throw err;
+    });
+    for (const [key, group] of groups) {
+      const person = people.get(key) ?? { tail: Promise.resolve() };
+      const done: Promise<void> = person.tail
+        .then(() => hitFailpoint('before-send'))
+        .then(() => sendGroup(group, contexts.get(key) ?? { lastInboundAt: undefined }, person))
+        .catch((err: unknown) => log.error({ err }, 'could not record send outcomes'))
+        .finally(() => {
+          inFlight -= group.length;
+          groupsInFlight.delete(done);
+          if (people.get(key)?.tail === done) people.delete(key);
+          if (running && lookAfterSends) void pump();
+        });
+      person.tail = done;
+      people.set(key, person);
+      groupsInFlight.add(done);
+    }
   }
 
   function pump(): Promise<void> {
@@ -143,26 +206,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
     try {
       do {
         again = false;
-        while (running && inFlight < maxInFlight) {
-          const rows = await claimDueMessages(db.prisma, db.dialect, channels, Date.now(), leaseMs, Math.min(256, maxInFlight - inFlight));
-          if (rows.length === 0) break;
-          const groups = new Map<string, OutboxRow[]>();
-          for (const row of rows) {
-            const key = `${row.channel}\u0000${row.address}`;
-            groups.set(key, [...(groups.get(key) ?? []), row]);
+        while (running) {
+          if (inFlight >= maxInFlight) {
+            lookAfterSends = true;
+            break;
           }
-          const contexts = await sendContexts(db.prisma, rows);
-          for (const [key, group] of groups) {
-            inFlight += group.length;
-            const done = sendGroup(group, contexts.get(key) ?? { lastInboundAt: undefined })
-              .catch((err: unknown) => log.error({ err }, 'could not record send outcomes'))
-              .finally(() => {
-                inFlight -= group.length;
-                groupsInFlight.delete(done);
-                if (running) void pump();
-              });
-            groupsInFlight.add(done);
+          const limit = Math.min(256, maxInFlight - inFlight);
+          const rows = await committer.run((tx) => claimDueMessages(tx, db.dialect, channels, Date.now(), leaseMs, limit), { durable: false });
+          if (rows.length === 0) {
+            if (inFlight === 0) lookAfterSends = false;
+            break;
           }
+          await dispatch(rows);
         }
       } while (again && running);
     } catch (err) {
@@ -194,14 +249,32 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   return {
-    start() {
+    async start() {
       if (running || channels.length === 0) return;
+      // Only one process sends from a SQLite database: a claim found at start is a stopped
+      // process's, and waiting for its lease would only delay the person's reply.
+      if (db.dialect === 'sqlite') {
+        const released = await releaseExpiredClaims(db.prisma, Number.MAX_SAFE_INTEGER);
+        if (released > 0) log.warn({ released }, 'outbox claims of a stopped process were released');
+      }
       running = true;
       ticking = tick();
       schedule();
     },
     wake() {
+      lookAfterSends = true;
       if (running) void pump();
+    },
+    claimOffer() {
+      return running && inFlight < maxInFlight ? { until: Date.now() + leaseMs, heldHere: (id) => held.has(id) } : undefined;
+    },
+    sendClaimed(rows) {
+      if (rows.length === 0) return;
+      // Claimed messages no one sends go back to the queue when their lease runs out.
+      const sending: Promise<void> = dispatch(rows)
+        .catch((err: unknown) => log.error({ err }, 'could not send claimed messages'))
+        .finally(() => groupsInFlight.delete(sending));
+      groupsInFlight.add(sending);
     },
     async stop() {
       running = false;

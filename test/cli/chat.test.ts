@@ -44,12 +44,13 @@ describe('npm run chat', () => {
     if (lng !== 'en') expect(run.stdout).not.toContain(head('en', 'onboarding:privacy'));
   });
 
-  it('answers an acknowledged event after a kill -9 between storing and handling it', async () => {
-    const crashed = await chat(database.url, ['--as', 'kim', '--lang', 'pt'], [], { PONTE_FAILPOINTS: 'before-handle' });
+  it('sends a committed reply after a kill -9 between its commit and its send, once', async () => {
+    const crashed = await chat(database.url, ['--as', 'kim', '--lang', 'pt'], [], { PONTE_FAILPOINTS: 'before-send' });
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashed.stdout).not.toContain(head('pt', 'onboarding:privacy'));
     const file = new Database(database.url.slice('file:'.length), { readonly: true });
-    expect(file.prepare(`SELECT status FROM "InboundEvent"`).all()).toEqual([{ status: 'pending' }]);
+    expect(file.prepare(`SELECT status FROM "InboundEvent"`).all()).toEqual([{ status: 'done' }]);
+    expect(new Set(file.prepare(`SELECT status FROM "OutboxMessage"`).all().map((r) => (r as { status: string }).status))).toEqual(new Set(['sending']));
     file.close();
 
     const resumed = await chat(database.url, ['--as', 'kim', '--lang', 'pt'], []);

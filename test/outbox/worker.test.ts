@@ -58,7 +58,7 @@ describe.each(databases)('the outbox on $name', ({ create, skip }) => {
   function start(sender: ChannelSender): Outbox {
     const committer = createGroupCommitter(db.prisma);
     outbox = createOutbox({ db, committer, senders: [sender], log: createLogger('silent'), metrics: createMetrics(async () => 0), pollMs: 20 });
-    outbox.start();
+    void outbox.start();
     return outbox;
   }
 

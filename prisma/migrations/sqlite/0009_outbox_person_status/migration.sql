@@ -1,0 +1,5 @@
+-- DropIndex
+DROP INDEX "OutboxMessage_channel_address_id_idx";
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_channel_address_status_id_idx" ON "OutboxMessage"("channel", "address", "status", "id");
