@@ -42,6 +42,23 @@ export function normalise(text: string): string {
  * in the person's language or in English (`locales/<lang>/common.json` → `commands.<name>`, a
  * comma-separated list of words).
  */
+/**
+ * A comma-separated list of words from the locale files, each prepared for matching. Kept per
+ * language and key: texts do not change while running, and every message looks them up.
+ */
+const wordLists = new WeakMap<Translator, Map<string, readonly string[]>>();
+function wordList(t: Translator, lng: string, key: string, prepare: (word: string) => string): readonly string[] {
+  const lists = wordLists.get(t) ?? new Map<string, readonly string[]>();
+  wordLists.set(t, lists);
+  const id = `${lng}\u0000${key}`;
+  let words = lists.get(id);
+  if (!words) {
+    words = t.t(lng, key).split(',').map(prepare).filter(Boolean);
+    lists.set(id, words);
+  }
+  return words;
+}
+
 export function recogniseCommand(content: InboundContent, locale: string, t: Translator): Command | undefined {
   if (content.kind === 'command') {
     const name = commandNames.find((c) => c === content.name.toLowerCase());
@@ -52,8 +69,7 @@ export function recogniseCommand(content: InboundContent, locale: string, t: Tra
   if (!typed) return undefined;
   for (const name of commandNames) {
     for (const lng of new Set([locale, 'en'])) {
-      const words = t.t(lng, `common:commands.${name}`).split(',').map(normalise);
-      if (words.includes(typed)) return { name };
+      if (wordList(t, lng, `common:commands.${name}`, normalise).includes(typed)) return { name };
     }
   }
   return undefined;
@@ -68,7 +84,7 @@ export function mentionsCrisis(content: InboundContent, locale: string, t: Trans
   if (content.kind !== 'text') return false;
   const text = ` ${normalise(content.text).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
   for (const lng of new Set([locale, 'en'])) {
-    const phrases = t.t(lng, 'common:crisis_words').split(',').map((w) => normalise(w).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).filter(Boolean);
+    const phrases = wordList(t, lng, 'common:crisis_words', (w) => normalise(w).replace(/[^\p{L}\p{N}]+/gu, ' ').trim());
     // Chinese is written without spaces: there a phrase counts anywhere in the text.
     if (phrases.some((p) => text.includes(` ${p} `) || (/\p{Script=Han}/u.test(p) && text.includes(p)))) return true;
   }

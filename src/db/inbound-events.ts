@@ -50,9 +50,11 @@ export async function pendingInboundEvents(prisma: Prisma, channels: readonly st
   return pending.map((e) => ({ id: Number(e.id), channel: e.channel, address: e.address }));
 }
 
+const StoredPayload = InboundEvent.pick({ content: true, localeHint: true });
+
 /** Parses a stored payload back into an event's content and language hint. */
 export function readPayload(payload: unknown): Pick<InboundEvent, 'content' | 'localeHint'> | undefined {
-  const parsed = InboundEvent.pick({ content: true, localeHint: true }).safeParse(typeof payload === 'string' ? JSON.parse(payload) : payload);
+  const parsed = StoredPayload.safeParse(typeof payload === 'string' ? JSON.parse(payload) : payload);
   return parsed.success ? parsed.data : undefined;
 }
 

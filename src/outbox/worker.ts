@@ -62,8 +62,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       db.dialect === 'postgresql' && s.ratePerSecond > 0
         ? new SharedRateLimiter(`channel:${s.channel}`, s.ratePerSecond, (key, second, want, limit) => leaseSends(db.prisma, key, second, want, limit))
         : // A bucket allows its burst on top of its rate in any one second: keep the two together
-          // within the platform's cap, which it counts over a sliding second.
-          new TokenBucket(s.ratePerSecond * 0.95, Math.max(1, s.ratePerSecond * 0.05)),
+          // within the platform's cap, which it counts over a sliding second, with room for sends
+          // that reach it bunched. The burst is the few milliseconds a timer may oversleep.
+          new TokenBucket(s.ratePerSecond * 0.97, Math.max(1, s.ratePerSecond * 0.01)),
     ]),
   );
   const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
@@ -184,7 +185,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
           inFlight -= group.length;
           groupsInFlight.delete(done);
           if (people.get(key)?.tail === done) people.delete(key);
-          if (running && lookAfterSends) void pump();
+          // Refill once half the room is free: a claim per finished send would cost a query each.
+          if (running && lookAfterSends && inFlight <= maxInFlight / 2) void pump();
         });
       person.tail = done;
       people.set(key, person);
