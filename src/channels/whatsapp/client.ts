@@ -8,6 +8,7 @@ import { NetworkError, PlatformError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelSender, SendContext } from '../types.js';
 import { WHATSAPP_CHANNEL } from './inbound.js';
+import { createJsonPoster, type JsonAnswer } from './post-json.js';
 import { render, renderAsTemplate, uploadedDocument, type WaPayload } from './render.js';
 
 /** The customer-service window: free-form messages only this long after the person's last message. */
@@ -89,7 +90,7 @@ function toPlatformError(status: number, body: unknown, retryAfter: number | und
 }
 
 /**
- * The WhatsApp Cloud API sender: renders a message (render.ts), sends it with Node's fetch to
+ * The WhatsApp Cloud API sender: renders a message (render.ts), posts it (post-json.ts) to
  * `{apiUrl}/{version}/{phoneNumberId}/messages`, and maps Graph errors to PlatformError.
  * Outside the 24-hour window, or when Meta says the window closed (131047), the message goes
  * as the generic template instead.
@@ -98,6 +99,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
   const { config, db, translator, log } = deps;
   const now = deps.now ?? Date.now;
   const endpoint = `${config.apiUrl}/${config.apiVersion}/${config.phoneNumberId}/messages`;
+  const postJson = createJsonPoster(REQUEST_TIMEOUT_MS);
   /**
    * Parts of a multi-part message (text, then buttons) already accepted when a later part
    * failed: the retry resumes after them rather than sending them twice. Keyed by person and
@@ -106,22 +108,17 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
   const progress = new Map<string, { sent: number; lastId: string | undefined; at: number }>();
 
   async function post(body: object): Promise<Answer> {
-    let response: Response;
+    let answer: JsonAnswer;
     try {
-      response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      answer = await postJson(endpoint, { authorization: `Bearer ${config.accessToken}` }, JSON.stringify(body));
     } catch (err) {
       throw new NetworkError(`WhatsApp did not answer: ${(err as Error).name}`, { cause: err });
     }
-    const answer: unknown = await response.json().catch(() => undefined);
-    if (response.ok && !graphError(answer)) {
-      return { ok: true, id: (answer as Partial<ServerSentMessageResponse> | undefined)?.messages?.[0]?.id };
+    if (answer.status >= 200 && answer.status < 300 && !graphError(answer.body)) {
+      return { ok: true, id: (answer.body as Partial<ServerSentMessageResponse> | undefined)?.messages?.[0]?.id };
     }
-    return { ok: false, ...toPlatformError(response.status, answer, retryAfterHeader(response.headers.get('retry-after'))) };
+    const retryAfter = answer.headers['retry-after'];
+    return { ok: false, ...toPlatformError(answer.status, answer.body, retryAfterHeader(typeof retryAfter === 'string' ? retryAfter : null)) };
   }
 
   /** Uploads a file to the number's media store; returns its media id. */
