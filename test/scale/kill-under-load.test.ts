@@ -65,7 +65,7 @@ describe.each(databases)('kill -9 under load on $name', ({ create, skip }) => {
         const newcomers = Array.from({ length: 20 }, (_, i) => ({ updateId: 950_000 + i, chatId: 80_000 + i }));
         for (const p of newcomers) expect(await post(port, update(p.updateId, p.chatId))).toBe(200);
         const replies = (chatId: number) => double.sent.filter((s) => s.chatId === String(chatId)).length;
-        // A send the killed process had claimed waits for its lease (30 s) to run out.
+        // On PostgreSQL a send the killed process had claimed waits for its lease (30 s) to run out.
         await waitFor('every person answered', () => [...people, ...newcomers].every((p) => replies(p.chatId) >= 1), 50_000);
         await new Promise((r) => setTimeout(r, 500));
         // Events first stored after the restart are answered exactly once, redeliveries included.
