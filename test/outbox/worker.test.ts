@@ -4,7 +4,7 @@ import type { OutboundMessage } from '../../src/core/events.js';
 import { openDb, type Db } from '../../src/db/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
 import { migrate } from '../../src/db/migrate.js';
-import { enqueueMessages } from '../../src/db/outbox.js';
+import { enqueueClaimed, enqueueMessages } from '../../src/db/outbox.js';
 import { NetworkError, PlatformError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -92,6 +92,60 @@ describe.each(databases)('the outbox on $name', ({ create, skip }) => {
       ['sent', 2],
       ['sent', 1],
     ]);
+  });
+
+  it.skipIf(skip)('sends a reply claimed as it is queued after the person’s message still in flight, and after its retry', async () => {
+    // The person's first message is on its way (the platform has not answered yet) and will need
+    // a retry; their next one is queued meanwhile, claimed for this worker at once.
+    let answerFirst = () => {};
+    const firstAnswered = new Promise<void>((resolve) => (answerFirst = resolve));
+    const received: string[] = [];
+    let firstAttempts = 0;
+    const sender: ChannelSender = {
+      channel: 'double',
+      ratePerSecond: 0,
+      ratePerAddress: 0,
+      async send(_address, message) {
+        const text = message.kind === 'text' ? message.text : '';
+        if (text === 'first' && ++firstAttempts === 1) {
+          await firstAnswered;
+          throw new NetworkError('connection reset');
+        }
+        received.push(text);
+        return { platformMessageId: `m-${received.length}` };
+      },
+    };
+    await queue('a', ['first']);
+    const worker = start(sender);
+    await waitFor('the first send under way', () => firstAttempts === 1);
+    const committer = createGroupCommitter(db.prisma);
+    const offer = worker.claimOffer();
+    expect(offer).toBeDefined();
+    const claimed = await committer.run((tx) => enqueueClaimed(tx, { channel: 'double', address: 'a', personId: null }, [msg('second')], Date.now(), offer!));
+    expect(claimed.map((r) => r.message)).toEqual([msg('second')]);
+    worker.sendClaimed(claimed);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received).toEqual([]);
+    answerFirst();
+    await waitFor('both, after the retry', () => received.length === 2, 10_000);
+    expect(received).toEqual(['first', 'second']);
+    await worker.drained();
+    const rows = await db.prisma.outboxMessage.findMany({ orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+  });
+
+  it.skipIf(skip)('queues a reply for the worker when something of the person’s waits that is not its own', async () => {
+    const { sender, received } = scriptedSender(() => undefined);
+    await queue('a', ['waiting']);
+    const worker = start(sender);
+    // A claim offered before the worker took the waiting message: the reply must not jump it.
+    const offer = { until: Date.now() + 30_000, heldHere: () => false };
+    const committer = createGroupCommitter(db.prisma);
+    const claimed = await committer.run((tx) => enqueueClaimed(tx, { channel: 'double', address: 'a', personId: null }, [msg('reply')], Date.now(), offer));
+    expect(claimed).toEqual([]);
+    worker.wake();
+    await waitFor('both', () => received.length === 2);
+    expect(received.map((r) => r.text)).toEqual(['waiting', 'reply']);
   });
 
   it.skipIf(skip)('retries when the platform does not answer, then delivers', async () => {
