@@ -54,10 +54,15 @@ export interface ClaimOffer {
  * Queues a person's messages already claimed for sending, so that a reply goes out the moment
  * its transaction commits instead of waiting for the worker to find it. Only when every unsent
  * message of theirs is the same worker's (it sends them in order): otherwise they are queued as
- * usual, behind the rest. Returns the claimed messages, to be sent once committed.
+ * usual, behind the rest (and always when the worker offers no claim). Returns the claimed
+ * messages, to be sent once committed.
  */
-export async function enqueueClaimed(tx: Tx, to: Recipient, messages: readonly OutboundMessage[], now: number, offer: ClaimOffer): Promise<OutboxRow[]> {
+export async function enqueueClaimed(tx: Tx, to: Recipient, messages: readonly OutboundMessage[], now: number, offer: ClaimOffer | undefined): Promise<OutboxRow[]> {
   if (messages.length === 0) return [];
+  if (!offer) {
+    await insertMessages(tx, to, messages, now);
+    return [];
+  }
   const unsent = await rows<{ id: number }>(
     tx,
     P.sql`SELECT "id" FROM "OutboxMessage" WHERE "channel" = ${to.channel} AND "address" = ${to.address} AND "status" IN ('pending', 'sending') LIMIT 20`,

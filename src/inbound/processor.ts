@@ -164,9 +164,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
     // Replies are due at once on the outbox's clock (the conversation's may be a test's).
     const to = { channel: ref.channel, address: ref.address, personId: personId ?? null };
-    const offer = outbox.claimOffer();
-    const claimed = offer ? await enqueueClaimed(tx, to, turn.out, Date.now(), offer) : [];
-    if (!offer) await enqueueMessages(tx, to, turn.out, Date.now());
+    const claimed = await enqueueClaimed(tx, to, turn.out, Date.now(), outbox.claimOffer());
     await markInboundHandled(tx, event.id, 'done', now.getTime());
     return { kind: 'handled', eventId: event.id, queued: turn.out.length > claimed.length, claimed, pushed };
   }
