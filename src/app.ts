@@ -1,5 +1,3 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { flows } from '../flows/index.js';
 import type { Channel, ChannelDeps, ChannelSender } from './channels/types.js';
@@ -23,8 +21,9 @@ import { inbox } from './http/inbox/index.js';
 import { createLive } from './http/inbox/live.js';
 import { createInboxTranslator } from './http/inbox/ui.js';
 import { ensureFirstAdmin, sessionSecret } from './db/staff.js';
+import { projectPath } from './paths.js';
 
-export const localesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../locales');
+export const localesDir = projectPath('locales');
 
 /** One running Ponte: database, engine, durable inbox and outbox, and the HTTP server. */
 export interface Ponte {
@@ -48,7 +47,7 @@ export interface Ponte {
 }
 
 /** Builds a platform channel once the core exists (it needs `ingest`). */
-export type ChannelFactory = (deps: ChannelDeps) => Channel;
+export type ChannelFactory = (deps: ChannelDeps) => Channel | Promise<Channel>;
 
 export interface PonteOptions {
   config: Config;
@@ -98,7 +97,7 @@ export async function createPonte({ config, log, channels: factories = [], sende
   });
   const ingest = createIngest({ committer, dialect: db.dialect, processor, metrics });
   const http = createHttpServer({ db, metrics, log });
-  const platformChannels = factories.map((create) => create({ config, db, ingest, translator, log, metrics }));
+  const platformChannels = await Promise.all(factories.map((create) => create({ config, db, ingest, translator, log, metrics })));
   for (const channel of platformChannels) {
     if (channel.routes) http.register(channel.routes);
   }

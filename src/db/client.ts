@@ -1,11 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import type { Database } from 'better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
-import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
-import { runDirectly, SqliteConnection } from './statements.js';
+import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 
 /**
  * The Prisma client type used across Ponte. Both providers' clients have the same models and
@@ -37,43 +32,14 @@ export function sqlitePath(url: string): string {
 }
 
 /**
- * Prisma's SQLite adapter factory, keeping hold of the connection it opens so that hot-path
- * statements can run on it directly (see statements.ts).
- */
-class SqliteAdapterFactory extends PrismaBetterSQLite3 {
-  connection: SqliteConnection | undefined;
-
-  override async connect() {
-    const adapter = await super.connect();
-    this.connection = new SqliteConnection((adapter as unknown as { client: Database }).client);
-    return adapter;
-  }
-}
-
-/**
  * Opens the database through Prisma's JavaScript engine and a driver adapter (no native
  * engine). SQLite runs in WAL mode so readers never wait for the writer, with full fsync so
  * an acknowledged event survives even a power cut (the group committer relaxes it for the
  * commits that acknowledge nothing, see group-commit.ts).
  */
 export async function openDb(url: string, options: { poolSize?: number } = {}): Promise<Db> {
-  const dialect = dialectOf(url);
-  if (dialect === 'sqlite') {
-    const path = sqlitePath(url);
-    const factory = new SqliteAdapterFactory({ url: `file:${path}` });
-    const prisma = new SqliteClient({ adapter: factory });
-    await prisma.$connect();
-    const connection = factory.connection;
-    if (!connection) throw new Error('the SQLite adapter opened no connection');
-    connection.raw.pragma('journal_mode = WAL');
-    connection.raw.pragma('synchronous = FULL');
-    connection.raw.pragma('busy_timeout = 10000');
-    connection.raw.pragma('foreign_keys = ON');
-    runDirectly(prisma, connection);
-    return { prisma, dialect, url: `file:${path}`, close: () => prisma.$disconnect() };
-  }
-  const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
-  const prisma = new PostgresClient({ adapter }) as unknown as Prisma;
-  await prisma.$connect();
-  return { prisma, dialect, url, close: () => prisma.$disconnect() };
+  // Each dialect's client, adapter and driver are loaded only when used: together they take
+  // about 20 MB that a SQLite installation would carry for nothing.
+  if (dialectOf(url) === 'sqlite') return (await import('./open-sqlite.js')).openSqlite(sqlitePath(url));
+  return (await import('./open-postgresql.js')).openPostgresql(url, options.poolSize ?? 10);
 }

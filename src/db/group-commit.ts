@@ -11,11 +11,18 @@ export interface RunOptions {
    * process still loses nothing, and a power cut can only make them happen again.
    */
   durable?: boolean;
+  /**
+   * The work runs only the statements of statements.ts (`rows`, `execute`), never a Prisma
+   * model call. On SQLite a batch of such jobs runs straight on the connection, without
+   * Prisma's transaction (the outbox's claims and records, hundreds a second in a survey).
+   */
+  statementsOnly?: boolean;
 }
 
 interface Job {
   work: Work<unknown>;
   durable: boolean;
+  statementsOnly: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -46,6 +53,15 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
   let jobs = 0;
 
   const connection = directConnection(prisma);
+  // What statements-only jobs get for `tx`: their statements run on the connection, and a
+  // Prisma call by mistake fails loudly instead of running outside the batch's transaction.
+  const statementsTx = new Proxy({} as Tx, {
+    get(_target, key) {
+      if (key === 'then') return undefined;
+      throw new Error(`a statements-only job used tx.${String(key)}`);
+    },
+  });
+  if (connection) runDirectly(statementsTx, connection);
 
   /** SQLite only lets the safety level change outside a transaction: skip it when one is open. */
   function synchronous(level: 'FULL' | 'NORMAL'): void {
@@ -56,20 +72,27 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     const relaxed = batch.every((job) => !job.durable);
     if (relaxed) synchronous('NORMAL');
+    const runJobs = async (tx: Tx) => {
+      for (const job of batch) {
+        try {
+          outcomes.push({ ok: true, value: await inSavepoint(tx, 'ponte_job', () => job.work(tx)) });
+        } catch (err) {
+          outcomes.push({ ok: false, err });
+        }
+      }
+    };
     try {
-      await prisma.$transaction(
-        async (tx) => {
-          if (connection) runDirectly(tx, connection);
-          for (const job of batch) {
-            try {
-              outcomes.push({ ok: true, value: await inSavepoint(tx, 'ponte_job', () => job.work(tx)) });
-            } catch (err) {
-              outcomes.push({ ok: false, err });
-            }
-          }
-        },
-        { maxWait: 60_000, timeout: 60_000 },
-      );
+      if (connection && batch.every((job) => job.statementsOnly)) {
+        await connection.transaction(() => runJobs(statementsTx));
+      } else {
+        await prisma.$transaction(
+          async (tx) => {
+            if (connection) runDirectly(tx, connection);
+            await runJobs(tx);
+          },
+          { maxWait: 60_000, timeout: 60_000 },
+        );
+      }
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
@@ -96,7 +119,7 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
   return {
     run<T>(work: Work<T>, options: RunOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ work, durable: options.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ work, durable: options.durable ?? true, statementsOnly: options.statementsOnly ?? false, resolve: resolve as (v: unknown) => void, reject });
         // The first job waits for the rest of this turn of the event loop, so that requests
         // read in the same turn share its transaction.
         running ??= new Promise((next) => setImmediate(next)).then(drain);

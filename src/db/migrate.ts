@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { projectPath } from '../paths.js';
 import { dialectOf, sqlitePath, type Dialect, type Prisma } from './client.js';
 
-const migrationsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
+const migrationsRoot = projectPath('prisma', 'migrations');
 const table = '_ponte_migrations';
 /** Any fixed number: every instance takes the same advisory lock while it migrates. */
 const advisoryLockKey = 7_403_121;
@@ -67,6 +66,8 @@ function migrateSqlite(path: string, migrations: Migration[]): string[] {
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  // Loaded only for PostgreSQL, as in client.ts.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

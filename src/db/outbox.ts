@@ -200,7 +200,7 @@ export type SendOutcome =
   | { id: number; result: 'deferred'; dueAt: number }
   | { id: number; result: 'failed'; error: string };
 
-/** Records what happened to claimed messages. A sent message's content is dropped. */
+/** Records what happened to claimed messages (statements only). A sent message's content is dropped. */
 export async function recordOutcomes(tx: Tx, outcomes: readonly SendOutcome[], now: number): Promise<void> {
   // Sent messages (nearly all of them) are recorded a few hundred to a statement: a survey to
   // thousands of people must not cost a round trip per message.
@@ -222,16 +222,13 @@ export async function recordOutcomes(tx: Tx, outcomes: readonly SendOutcome[], n
       case 'sent':
         break;
       case 'retry':
-        await tx.outboxMessage.update({ where: { id: o.id }, data: { status: 'pending', dueAt: BigInt(o.dueAt), claimedUntil: null, lastError: o.error } });
+        await execute(tx, P.sql`UPDATE "OutboxMessage" SET "status" = 'pending', "dueAt" = ${BigInt(o.dueAt)}, "claimedUntil" = NULL, "lastError" = ${o.error} WHERE "id" = ${o.id}`);
         break;
       case 'deferred':
-        await tx.outboxMessage.update({
-          where: { id: o.id },
-          data: { status: 'pending', dueAt: BigInt(o.dueAt), claimedUntil: null, attempts: { decrement: 1 } },
-        });
+        await execute(tx, P.sql`UPDATE "OutboxMessage" SET "status" = 'pending', "dueAt" = ${BigInt(o.dueAt)}, "claimedUntil" = NULL, "attempts" = "attempts" - 1 WHERE "id" = ${o.id}`);
         break;
       case 'failed':
-        await tx.outboxMessage.update({ where: { id: o.id }, data: { status: 'failed', claimedUntil: null, lastError: o.error } });
+        await execute(tx, P.sql`UPDATE "OutboxMessage" SET "status" = 'failed', "claimedUntil" = NULL, "lastError" = ${o.error} WHERE "id" = ${o.id}`);
         break;
     }
   }

@@ -1,15 +1,17 @@
 // `npm run bench`: Ponte's speed beside a baseline, measured in one run on this machine.
 //
 // 1. Inbound: simulated people send Telegram updates through the real webhook of the real
-//    service (`src/main.ts`, a child process) to a local double of the Bot API; latency is from
-//    the webhook POST to the platform send. The same load runs against a bare grammY webhook bot
-//    that stores nothing and answers every message with one send. SQLite always; PostgreSQL when
-//    BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set.
+//    service (compiled by `npm run build` and run in a child process, as `npm start` runs it) to
+//    a local double of the Bot API; latency is from the webhook POST to the platform send. The
+//    same load runs against a bare grammY webhook bot that stores nothing and answers every
+//    message with one send. SQLite always; PostgreSQL when BENCH_POSTGRES_URL or
+//    TEST_POSTGRES_URL is set.
 // 2. Fan-out: a survey to 50,000 WhatsApp people (BENCH_FANOUT to change), the Graph double
 //    enforcing 1,000 messages/s (BENCH_CAP): time to enqueue, the service's peak memory, the
 //    achieved send rate against the cap, and how many 130429 answers it got.
 //
 // Prints a table and writes bench-results/bench.json.
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { startGraphDouble } from '../doubles/graph-api.js';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-api.js';
 import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
-import { freePort, root, runEntry } from '../helpers/spawn.js';
+import { freePort, root, runBuilt } from '../helpers/spawn.js';
 
 const SECRET = 'bench_secret';
 const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
@@ -30,6 +32,11 @@ const secondsPerLevel = Number(process.env.BENCH_SECONDS ?? 5);
 const fanoutSize = Number(process.env.BENCH_FANOUT ?? 50_000);
 const cap = Number(process.env.BENCH_CAP ?? 1000);
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
+/**
+ * Seconds of the same load, not counted, before each target is measured: a process that has
+ * just started compiles its code and its first queries, which says nothing about its pace.
+ */
+const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 1);
 /** Messages a second each paced person writes (0 leaves the paced runs out). */
 const pace = Number(process.env.BENCH_PACE ?? 1);
 
@@ -127,7 +134,7 @@ async function startBaseline(double: TelegramDouble): Promise<{ url: string; clo
 
 async function startPonte(databaseUrl: string, env: Record<string, string>) {
   const port = await freePort();
-  const service = runEntry('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env });
+  const service = runBuilt('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) !== 200) {
@@ -152,6 +159,7 @@ async function inbound(): Promise<InboundResult[]> {
   for (const people of levels) {
     const double = await startTelegramDouble({ perChatPerSecond: 1_000_000 });
     const baseline = await startBaseline(double);
+    if (warmupSeconds > 0) await load(baseline.url, double, people, warmupSeconds, 'warm-up');
     results.push(await load(baseline.url, double, people, secondsPerLevel, 'baseline/grammY'));
     if (pace > 0) results.push(await load(baseline.url, double, people, secondsPerLevel, 'baseline/grammY', pace));
     await baseline.close();
@@ -165,6 +173,7 @@ async function inbound(): Promise<InboundResult[]> {
         TELEGRAM_RATE_LIMIT: '0',
         TELEGRAM_CHAT_RATE_LIMIT: '0',
       });
+      if (warmupSeconds > 0) await load(`${ponte.base}/webhooks/telegram`, double, people, warmupSeconds, 'warm-up');
       results.push(await load(`${ponte.base}/webhooks/telegram`, double, people, secondsPerLevel, target));
       if (pace > 0) results.push(await load(`${ponte.base}/webhooks/telegram`, double, people, secondsPerLevel, target, pace));
       await ponte.stop();
@@ -240,6 +249,8 @@ async function fanout() {
 }
 
 async function main() {
+  // The service runs compiled, as `npm start` and the image run it.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const inboundResults = await inbound();
   console.log('\nInbound: Telegram webhook → reply sent (each person waits for the reply; flat out, or paced)\n');
   console.table(inboundResults.map((r) => ({ target: r.target, people: r.people, pace: r.pace, 'msg/s': r.perSecond, 'p50 ms': r.p50, 'p95 ms': r.p95, 'p99 ms': r.p99 })));

@@ -1,18 +1,19 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBotConnectorDouble } from '../doubles/bot-connector.js';
 import { startGraphDouble } from '../doubles/graph-api.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { freePort, runEntry } from '../helpers/spawn.js';
+import { execFileSync } from 'node:child_process';
+import { freePort, root, runBuilt } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/wait.js';
 import { textFrom, APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN } from './whatsapp/harness.js';
 
 
-/** Starts `src/main.ts` (what `npm start` runs) with these variables and waits for /readyz. */
+/** Starts the compiled `src/main.ts` (what `npm start` runs) with these variables and waits for /readyz. */
 async function startService(env: Record<string, string>) {
   const port = await freePort();
   const database = sqliteDatabase();
-  const service = runEntry('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ...env });
+  const service = runBuilt('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ...env });
   const base = `http://127.0.0.1:${port}`;
   await waitFor('/readyz', async () => (await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) === 200, 30_000);
   return {
@@ -26,6 +27,11 @@ async function startService(env: Record<string, string>) {
 }
 
 describe('npm start with a channel’s variables', () => {
+  // What `npm start` runs first: the compiled service must find its languages, migrations and
+  // inbox assets from dist/ too.
+  beforeAll(() => {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
+  }, 120_000);
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -12,9 +12,18 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point of the project in a child process, as `npm start`/`npm run chat` do. */
+/** Runs a TypeScript entry point of the project in a child process, as `npm run chat` does. */
 export function runEntry(entry: string, args: string[], env: Record<string, string>, stdin?: string): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return runNode(['--import', 'tsx', entry, ...args], env, stdin);
+}
+
+/** Runs an entry point compiled by `npm run build` (`src/main.ts` → `dist/src/main.js`), as `npm start` and the image do. */
+export function runBuilt(entry: string, args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Finished> } {
+  return runNode([join('dist', entry.replace(/\.ts$/, '.js')), ...args], env);
+}
+
+function runNode(nodeArgs: string[], env: Record<string, string>, stdin?: string): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

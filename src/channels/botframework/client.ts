@@ -1,8 +1,9 @@
-import { TurnContext, type Activity, type CloudAdapter } from 'botbuilder';
+import type { Activity, CloudAdapter } from 'botbuilder';
 import type { Prisma } from '../../db/client.js';
 import { NetworkError, PlatformError } from '../../errors.js';
 import type { ChannelSender } from '../types.js';
 import { BOTFRAMEWORK_CHANNEL } from './inbound.js';
+import { loadBotBuilder } from './load.js';
 import { loadReference } from './references.js';
 import { render } from './render.js';
 
@@ -113,7 +114,8 @@ export function toSendError(err: unknown, throttleBackoffSec: () => number, now:
 const UNREACHABLE_CODES = new Set(['ConversationBlockedByUser', 'BotNotInConversationRoster']);
 
 export interface BotFrameworkSenderOptions {
-  adapter: CloudAdapter;
+  /** botbuilder's adapter, created when it is first needed (`loadBotBuilder`). */
+  adapter: () => Promise<CloudAdapter>;
   /** The bot's app id ('' unauthenticated, for local use). */
   appId: string;
   prisma: Prisma;
@@ -139,9 +141,10 @@ export function createBotFrameworkSender({ adapter, appId, prisma, onUnreachable
         throw new PlatformError('no conversation reference is stored for this address', { platformCode: 'NoConversationReference', permanent: true });
       }
       const activities = render(message, reference.channelId);
+      const [{ TurnContext }, cloudAdapter] = await Promise.all([loadBotBuilder(), adapter()]);
       let platformMessageId: string | undefined;
       try {
-        await adapter.continueConversationAsync(appId, reference, async (context) => {
+        await cloudAdapter.continueConversationAsync(appId, reference, async (context) => {
           const connector = context.turnState.get<Connector>(context.adapter.ConnectorClientKey);
           withoutPipelineRetries(connector);
           // A message split in pieces is sent in order; if a later piece fails, the retry sends

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type Response as BotResponse } from 'botbuilder';
+import type { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelFactory } from '../../app.js';
 import { markUnreachable } from '../../db/deliveries.js';
@@ -7,6 +7,7 @@ import { ConfigError } from '../../errors.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { createBotFrameworkSender } from './client.js';
 import { BOTFRAMEWORK_CHANNEL, BotActivity, addressOf, toInboundEvents } from './inbound.js';
+import { loadBotBuilder, type BotBuilder } from './load.js';
 import { referenceOf, saveReference } from './references.js';
 
 /**
@@ -49,14 +50,14 @@ class CapturedResponse implements BotResponse {
 }
 
 /** botbuilder's authentication settings from Ponte's config; a wrong combination names its variable. */
-function createAuthentication(settings: ChannelDeps['config']['botframework']): ConfigurationBotFrameworkAuthentication {
+function createAuthentication(settings: ChannelDeps['config']['botframework'], botbuilder: BotBuilder): ConfigurationBotFrameworkAuthentication {
   const options: ConfigurationBotFrameworkAuthenticationOptions = {};
   if (settings.appId) options.MicrosoftAppId = settings.appId;
   if (settings.appPassword) options.MicrosoftAppPassword = settings.appPassword;
   if (settings.appType) options.MicrosoftAppType = settings.appType;
   if (settings.tenantId) options.MicrosoftAppTenantId = settings.tenantId;
   try {
-    return new ConfigurationBotFrameworkAuthentication(options);
+    return new botbuilder.ConfigurationBotFrameworkAuthentication(options);
   } catch (err) {
     // botbuilder asserts, e.g. "MicrosoftAppTenantId is required for SingleTenant in configuration."
     const message = err instanceof Error ? err.message : String(err);
@@ -74,11 +75,13 @@ let warnedUnauthenticated = false;
  * the turn but through Ponte's outbox, as proactive messages, so the core stays the same for
  * every channel and a reply survives a crash.
  */
-export const createBotFrameworkChannel: ChannelFactory = (deps: ChannelDeps): Channel => {
+export const createBotFrameworkChannel: ChannelFactory = async (deps: ChannelDeps): Promise<Channel> => {
   const settings = deps.config.botframework;
   const log = deps.log.child({ channel: BOTFRAMEWORK_CHANNEL });
   const isAuthenticated = Boolean(settings.appId);
-  const adapter = new CloudAdapter(createAuthentication(settings));
+  let creating: Promise<CloudAdapter> | undefined;
+  const adapter = () => (creating ??= loadBotBuilder().then((botbuilder) => new botbuilder.CloudAdapter(createAuthentication(settings, botbuilder))));
+  if (settings.appId || settings.appPassword || settings.appType || settings.tenantId) await adapter();
   const sender = createBotFrameworkSender({
     adapter,
     appId: settings.appId ?? '',
@@ -116,7 +119,7 @@ export const createBotFrameworkChannel: ChannelFactory = (deps: ChannelDeps): Ch
       const response = new CapturedResponse();
       let failure: unknown;
       let ran = false;
-      await adapter.process({ body: req.body as Record<string, unknown>, headers: req.headers, method: req.method }, response, async () => {
+      await (await adapter()).process({ body: req.body as Record<string, unknown>, headers: req.headers, method: req.method }, response, async () => {
         ran = true;
         if (events.length === 0) return; // typing, the bot's own arrival, an invoke: nothing to keep
         try {

@@ -174,8 +174,9 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
         return answer.id ? { platformMessageId: answer.id } : {};
       }
       const payloads = isWindowOpen(context) || message.kind === 'template' ? render(message, translator) : [renderAsTemplate(message)];
-      const key = `${address}\u0000${JSON.stringify(message)}`;
-      const done = progress.get(key);
+      // Only a message in several parts can be left half sent.
+      const key = payloads.length > 1 ? `${address}\u0000${JSON.stringify(message)}` : undefined;
+      const done = key === undefined ? undefined : progress.get(key);
       let lastId = done?.lastId;
       for (let i = done?.sent ?? 0; i < payloads.length; i += 1) {
         const payload = payloads[i]!;
@@ -191,7 +192,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
           }
         }
         if (!answer.ok) {
-          if (i > 0 || done) {
+          if (key !== undefined && (i > 0 || done)) {
             progress.set(key, { sent: i, lastId, at: now() });
             forget();
           }
@@ -199,7 +200,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
         }
         lastId = answer.id;
       }
-      progress.delete(key);
+      if (key !== undefined) progress.delete(key);
       return lastId ? { platformMessageId: lastId } : {};
     },
 

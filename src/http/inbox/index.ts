@@ -1,5 +1,3 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -16,6 +14,7 @@ import type { GroupCommitter } from '../../db/group-commit.js';
 import { readSession, type SignedIn } from '../../db/staff.js';
 import type { Ingest } from '../../inbound/ingest.js';
 import type { Logger } from '../../log.js';
+import { projectPath } from '../../paths.js';
 import { accountRoutes } from './account.js';
 import { html, toString, type Html } from './html.js';
 import { page, type PageContext } from './layout.js';
@@ -59,7 +58,7 @@ declare module 'fastify' {
   }
 }
 
-const assetsDir = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+const assetsDir = projectPath('src', 'http', 'inbox', 'assets');
 
 /** Pages that answer without a session. */
 const publicPaths = new Set(['/inbox/login']);

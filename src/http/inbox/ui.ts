@@ -1,12 +1,11 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTranslator, type Translator } from '../../core/i18n.js';
+import { projectPath } from '../../paths.js';
 
 /** The inbox's own languages: its staff read English or Portuguese (the bot speaks many more). */
 export const inboxLocales = ['en', 'pt'] as const;
 export type InboxLocale = (typeof inboxLocales)[number];
 
-export const inboxLocalesDir = join(dirname(fileURLToPath(import.meta.url)), 'locales');
+export const inboxLocalesDir = projectPath('src', 'http', 'inbox', 'locales');
 
 export function createInboxTranslator(): Translator {
   return createTranslator(inboxLocalesDir, 'en');

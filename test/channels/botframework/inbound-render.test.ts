@@ -157,10 +157,11 @@ describe('loopback URLs (unauthenticated mode)', () => {
 });
 
 describe('the channel’s configuration', () => {
-  it('names the missing variable when botbuilder refuses the app settings', () => {
+  it('names the missing variable when botbuilder refuses the app settings', async () => {
     const config = loadConfig({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' });
     const deps = { config, db: { prisma: {} }, log: createLogger('silent') } as unknown as ChannelDeps;
-    expect(() => createBotFrameworkChannel(deps)).toThrow(ConfigError);
-    expect(() => createBotFrameworkChannel(deps)).toThrow(/^MicrosoftAppTenantId: /);
+    // Configured, botbuilder is loaded at start, so a wrong setting stops the start.
+    await expect(createBotFrameworkChannel(deps)).rejects.toThrow(ConfigError);
+    await expect(createBotFrameworkChannel(deps)).rejects.toThrow(/^MicrosoftAppTenantId: /);
   });
 });

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../src/core/events.js';
+import { openDb, type Db, type Tx } from '../../src/db/client.js';
+import { Prisma as P } from '../../src/db/generated/sqlite/client.js';
+import { createGroupCommitter } from '../../src/db/group-commit.js';
+import { migrate } from '../../src/db/migrate.js';
+import { enqueueMessages } from '../../src/db/outbox.js';
+import { execute } from '../../src/db/statements.js';
+import { databases, type TestDatabase } from '../helpers/databases.js';
+
+const survey: OutboundMessage = { kind: 'text', locale: 'en', text: 'How did this month go?' };
+
+describe.each(databases)('the group committer on $name', ({ create, skip }) => {
+  let database: TestDatabase;
+  let db: Db;
+
+  beforeEach(async () => {
+    if (skip) return;
+    database = await create();
+    await migrate(database.url);
+    db = await openDb(database.url);
+  });
+  afterEach(async () => {
+    if (skip) return;
+    await db.close();
+    await database.drop();
+  });
+
+  const queued = () => db.prisma.outboxMessage.findMany({ orderBy: { id: 'asc' }, select: { address: true, status: true } });
+  const queue = (address: string) => (tx: Tx) => enqueueMessages(tx, { channel: 'double', address, personId: null }, [survey], Date.now());
+
+  it.skipIf(skip)('commits statements-only jobs together, and undoes a failing one alone', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    const results = await Promise.allSettled([
+      committer.run(queue('a'), { statementsOnly: true, durable: false }),
+      committer.run(
+        async (tx) => {
+          await queue('b')(tx);
+          throw new Error('this job fails after its insert');
+        },
+        { statementsOnly: true },
+      ),
+      committer.run(queue('c'), { statementsOnly: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committer.stats()).toEqual({ batches: 1, jobs: 3 });
+    expect((await queued()).map((r) => r.address)).toEqual(['a', 'c']);
+  });
+
+  it.skipIf(skip)('turns down a Prisma call in a statements-only job, on SQLite, rather than run it outside the transaction', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    const run = committer.run(
+      async (tx) => {
+        await queue('a')(tx);
+        return tx.outboxMessage.count();
+      },
+      { statementsOnly: true },
+    );
+    if (db.dialect === 'sqlite') {
+      await expect(run).rejects.toThrow('a statements-only job used tx.outboxMessage');
+      expect(await queued()).toEqual([]);
+    } else {
+      // PostgreSQL has no such shortcut: the job gets a Prisma transaction like any other.
+      await expect(run).resolves.toBe(1);
+    }
+  });
+
+  it.skipIf(skip)('lets a Prisma transaction started meanwhile wait for a statements-only batch, and both commit', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    let letGo!: () => void;
+    const holding = new Promise<void>((resolve) => (letGo = resolve));
+    const batch = committer.run(
+      async (tx) => {
+        await queue('first')(tx);
+        await holding;
+        await execute(tx, P.sql`UPDATE "OutboxMessage" SET "status" = 'failed' WHERE "address" = 'first'`);
+      },
+      { statementsOnly: true },
+    );
+    // Let the batch begin, then start a Prisma transaction of its own while the batch is open.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const other = db.prisma.$transaction((tx) => enqueueMessages(tx, { channel: 'double', address: 'second', personId: null }, [survey], Date.now()));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    letGo();
+    await Promise.all([batch, other]);
+    expect(await queued()).toEqual([
+      { address: 'first', status: 'failed' },
+      { address: 'second', status: 'pending' },
+    ]);
+  });
+});
