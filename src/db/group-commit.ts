@@ -1,5 +1,5 @@
 import type { Prisma, Tx } from './client.js';
-import { directConnection, inSavepoint, runDirectly } from './statements.js';
+import { directConnection, inSavepoint, runDirectly, type SqliteConnection } from './statements.js';
 
 export type Work<T> = (tx: Tx) => Promise<T>;
 
@@ -37,6 +37,21 @@ export interface GroupCommitter {
 }
 
 /**
+ * What statements-only jobs get for `tx` on SQLite: their statements run on `connection`, and a
+ * Prisma call by mistake fails loudly instead of running outside the batch's transaction.
+ */
+function statementsOnlyTx(connection: SqliteConnection): Tx {
+  const tx = new Proxy({} as Tx, {
+    get(_target, key) {
+      if (key === 'then') return undefined;
+      throw new Error(`a statements-only job used tx.${String(key)}`);
+    },
+  });
+  runDirectly(tx, connection);
+  return tx;
+}
+
+/**
  * Group commit: the writes of many events share one transaction, and so one fsync. Under load
  * the queue fills while a batch commits and the next batch takes everything waiting; with one
  * person typing it costs nothing extra. Each job runs inside a savepoint, so a job that throws
@@ -53,15 +68,7 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
   let jobs = 0;
 
   const connection = directConnection(prisma);
-  // What statements-only jobs get for `tx`: their statements run on the connection, and a
-  // Prisma call by mistake fails loudly instead of running outside the batch's transaction.
-  const statementsTx = new Proxy({} as Tx, {
-    get(_target, key) {
-      if (key === 'then') return undefined;
-      throw new Error(`a statements-only job used tx.${String(key)}`);
-    },
-  });
-  if (connection) runDirectly(statementsTx, connection);
+  const statementsTx = connection && statementsOnlyTx(connection);
 
   /** SQLite only lets the safety level change outside a transaction: skip it when one is open. */
   function synchronous(level: 'FULL' | 'NORMAL'): void {
@@ -82,7 +89,7 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
       }
     };
     try {
-      if (connection && batch.every((job) => job.statementsOnly)) {
+      if (connection && statementsTx && batch.every((job) => job.statementsOnly)) {
         await connection.transaction(() => runJobs(statementsTx));
       } else {
         await prisma.$transaction(

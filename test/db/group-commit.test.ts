@@ -1,29 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/events.js';
-import { openDb, type Db, type Tx } from '../../src/db/client.js';
+import type { Db, Tx } from '../../src/db/client.js';
 import { Prisma as P } from '../../src/db/generated/sqlite/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
-import { migrate } from '../../src/db/migrate.js';
 import { enqueueMessages } from '../../src/db/outbox.js';
 import { execute } from '../../src/db/statements.js';
-import { databases, type TestDatabase } from '../helpers/databases.js';
+import { databases, openTestDb } from '../helpers/databases.js';
 
 const survey: OutboundMessage = { kind: 'text', locale: 'en', text: 'How did this month go?' };
 
 describe.each(databases)('the group committer on $name', ({ create, skip }) => {
-  let database: TestDatabase;
   let db: Db;
 
   beforeEach(async () => {
-    if (skip) return;
-    database = await create();
-    await migrate(database.url);
-    db = await openDb(database.url);
+    if (!skip) db = await openTestDb(await create());
   });
   afterEach(async () => {
-    if (skip) return;
-    await db.close();
-    await database.drop();
+    if (!skip) await db.close();
   });
 
   const queued = () => db.prisma.outboxMessage.findMany({ orderBy: { id: 'asc' }, select: { address: true, status: true } });

@@ -1,23 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { rankMentorsFor } from '../../src/db/matching.js';
-import { migrate } from '../../src/db/migrate.js';
-import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
+import { openTestDb, sqliteDatabase } from '../helpers/databases.js';
 
 const base = { languages: ['pt'], area: 'Lisboa', contactTimes: ['evenings'], completedAt: '2026-11-01T10:00:00Z', ageRange: '36_50' };
 
 describe('ranking the stored mentors for a stored mentee', () => {
-  let database: TestDatabase;
   let db: Db;
   beforeEach(async () => {
-    database = sqliteDatabase();
-    await migrate(database.url);
-    db = await openDb(database.url);
+    db = await openTestDb(sqliteDatabase());
   });
-  afterEach(async () => {
-    await db.close();
-    await database.drop();
-  });
+  afterEach(() => db.close());
 
   const person = (id: string, role: string, registration: object, extra: object = {}) =>
     db.prisma.person.create({ data: { id, channel: 'local', address: id, locale: 'pt', consent: 'granted', role, registration, ...extra } });

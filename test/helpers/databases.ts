@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { openDb, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 
 /** The PostgreSQL server for tests, from TEST_POSTGRES_URL; without it the PostgreSQL cases are skipped. */
 export const postgresUrl = process.env.TEST_POSTGRES_URL;
@@ -35,6 +37,19 @@ export async function postgresDatabase(server: string | undefined = postgresUrl)
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/** Migrates and opens a test database; closing it also drops it. */
+export async function openTestDb(database: TestDatabase): Promise<Db> {
+  await migrate(database.url);
+  const db = await openDb(database.url);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await database.drop();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The project's folder (as the service finds it). */
+export const root = projectRoot;
 
 export interface Finished {
   code: number | null;

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelSender } from '../../src/channels/types.js';
 import type { OutboundMessage } from '../../src/core/events.js';
-import { openDb, type Db } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
-import { migrate } from '../../src/db/migrate.js';
 import { enqueueClaimed, enqueueMessages } from '../../src/db/outbox.js';
 import { NetworkError, PlatformError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
@@ -11,7 +10,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { TokenBucket } from '../../src/outbox/rate-limit.js';
 import { nextAttemptAt } from '../../src/outbox/retry.js';
 import { createOutbox, type Outbox } from '../../src/outbox/worker.js';
-import { databases, type TestDatabase } from '../helpers/databases.js';
+import { databases, openTestDb } from '../helpers/databases.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A platform double in process: records what arrives, fails as each test scripts it. */
@@ -37,22 +36,18 @@ function scriptedSender(script: (text: string, attempt: number) => Error | undef
 const msg = (text: string): OutboundMessage => ({ kind: 'text', locale: 'en', text });
 
 describe.each(databases)('the outbox on $name', ({ create, skip }) => {
-  let database: TestDatabase;
   let db: Db;
   let outbox: Outbox | undefined;
 
   beforeEach(async () => {
     if (skip) return;
-    database = await create();
-    await migrate(database.url);
-    db = await openDb(database.url);
+    db = await openTestDb(await create());
   });
   afterEach(async () => {
     if (skip) return;
     await outbox?.stop();
     outbox = undefined;
     await db.close();
-    await database.drop();
   });
 
   function start(sender: ChannelSender): Outbox {

@@ -3,7 +3,7 @@ import type { Prisma } from '../../db/client.js';
 import { NetworkError, PlatformError } from '../../errors.js';
 import type { ChannelSender } from '../types.js';
 import { BOTFRAMEWORK_CHANNEL } from './inbound.js';
-import { loadBotBuilder } from './load.js';
+import type { BotBuilder } from './load.js';
 import { loadReference } from './references.js';
 import { render } from './render.js';
 
@@ -113,9 +113,15 @@ export function toSendError(err: unknown, throttleBackoffSec: () => number, now:
  */
 const UNREACHABLE_CODES = new Set(['ConversationBlockedByUser', 'BotNotInConversationRoster']);
 
+/** botbuilder, and the adapter made of it with the bot's credentials. */
+export interface BotFramework {
+  botbuilder: BotBuilder;
+  adapter: CloudAdapter;
+}
+
 export interface BotFrameworkSenderOptions {
-  /** botbuilder's adapter, created when it is first needed (`loadBotBuilder`). */
-  adapter: () => Promise<CloudAdapter>;
+  /** botbuilder and its adapter, loaded when first needed (see load.ts). */
+  botFramework: () => Promise<BotFramework>;
   /** The bot's app id ('' unauthenticated, for local use). */
   appId: string;
   prisma: Prisma;
@@ -128,7 +134,7 @@ export interface BotFrameworkSenderOptions {
  * ConversationReference (saved by the webhook) tells botbuilder's CloudAdapter the
  * `serviceUrl` and conversation, and the activities go to `{serviceUrl}/v3/conversations/{id}/activities`.
  */
-export function createBotFrameworkSender({ adapter, appId, prisma, onUnreachable }: BotFrameworkSenderOptions): ChannelSender {
+export function createBotFrameworkSender({ botFramework, appId, prisma, onUnreachable }: BotFrameworkSenderOptions): ChannelSender {
   const backoff = new ThrottleBackoff();
   return {
     channel: BOTFRAMEWORK_CHANNEL,
@@ -141,17 +147,17 @@ export function createBotFrameworkSender({ adapter, appId, prisma, onUnreachable
         throw new PlatformError('no conversation reference is stored for this address', { platformCode: 'NoConversationReference', permanent: true });
       }
       const activities = render(message, reference.channelId);
-      const [{ TurnContext }, cloudAdapter] = await Promise.all([loadBotBuilder(), adapter()]);
+      const { botbuilder, adapter } = await botFramework();
       let platformMessageId: string | undefined;
       try {
-        await cloudAdapter.continueConversationAsync(appId, reference, async (context) => {
+        await adapter.continueConversationAsync(appId, reference, async (context) => {
           const connector = context.turnState.get<Connector>(context.adapter.ConnectorClientKey);
           withoutPipelineRetries(connector);
           // A message split in pieces is sent in order; if a later piece fails, the retry sends
           // the whole message again (at-least-once, as everywhere in the outbox).
           for (const activity of activities) {
             // `locale` is the language of this message, which the person may have changed since.
-            const outgoing = TurnContext.applyConversationReference({ ...activity, locale: message.locale } as Partial<Activity>, reference);
+            const outgoing = botbuilder.TurnContext.applyConversationReference({ ...activity, locale: message.locale } as Partial<Activity>, reference);
             const answer = await connector.conversations.sendToConversation(reference.conversation.id, outgoing, { timeout: SEND_TIMEOUT_MS });
             platformMessageId = answer.id ?? platformMessageId;
           }

@@ -1,11 +1,11 @@
 import { isIPv4 } from 'node:net';
-import type { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelFactory } from '../../app.js';
 import { markUnreachable } from '../../db/deliveries.js';
 import { ConfigError } from '../../errors.js';
 import type { Channel, ChannelDeps } from '../types.js';
-import { createBotFrameworkSender } from './client.js';
+import { createBotFrameworkSender, type BotFramework } from './client.js';
 import { BOTFRAMEWORK_CHANNEL, BotActivity, addressOf, toInboundEvents } from './inbound.js';
 import { loadBotBuilder, type BotBuilder } from './load.js';
 import { referenceOf, saveReference } from './references.js';
@@ -79,11 +79,12 @@ export const createBotFrameworkChannel: ChannelFactory = async (deps: ChannelDep
   const settings = deps.config.botframework;
   const log = deps.log.child({ channel: BOTFRAMEWORK_CHANNEL });
   const isAuthenticated = Boolean(settings.appId);
-  let creating: Promise<CloudAdapter> | undefined;
-  const adapter = () => (creating ??= loadBotBuilder().then((botbuilder) => new botbuilder.CloudAdapter(createAuthentication(settings, botbuilder))));
-  if (settings.appId || settings.appPassword || settings.appType || settings.tenantId) await adapter();
+  let loading: Promise<BotFramework> | undefined;
+  const botFramework = () =>
+    (loading ??= loadBotBuilder().then((botbuilder) => ({ botbuilder, adapter: new botbuilder.CloudAdapter(createAuthentication(settings, botbuilder)) })));
+  if (settings.appId || settings.appPassword || settings.appType || settings.tenantId) await botFramework();
   const sender = createBotFrameworkSender({
-    adapter,
+    botFramework,
     appId: settings.appId ?? '',
     prisma: deps.db.prisma,
     onUnreachable: (address) => {
@@ -119,7 +120,7 @@ export const createBotFrameworkChannel: ChannelFactory = async (deps: ChannelDep
       const response = new CapturedResponse();
       let failure: unknown;
       let ran = false;
-      await (await adapter()).process({ body: req.body as Record<string, unknown>, headers: req.headers, method: req.method }, response, async () => {
+      await (await botFramework()).adapter.process({ body: req.body as Record<string, unknown>, headers: req.headers, method: req.method }, response, async () => {
         ran = true;
         if (events.length === 0) return; // typing, the bot's own arrival, an invoke: nothing to keep
         try {

@@ -6,8 +6,4 @@
  */
 export type BotBuilder = typeof import('botbuilder');
 
-let loading: Promise<BotBuilder> | undefined;
-
-export function loadBotBuilder(): Promise<BotBuilder> {
-  return (loading ??= import('botbuilder'));
-}
+export const loadBotBuilder = (): Promise<BotBuilder> => import('botbuilder');
