@@ -124,13 +124,21 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     turn.out.push({ kind: 'text', locale: turn.profile.locale, text: t.t(turn.profile.locale, key, values) });
   }
 
-  /** Says the step's prompt; a question gets a new prompt number and its options. */
-  function prompt(turn: Turn, step: StepDef): void {
+  /**
+   * Says the step's prompt; a question gets a new prompt number and its options. A `lead` (a
+   * kind sorry, why it is asked again) opens the same message: one message on the phone, not two.
+   */
+  function prompt(turn: Turn, step: StepDef, leadKey?: string): void {
     const { profile, session } = turn;
-    if (!step.prompt) return;
+    const lead = leadKey ? t.t(profile.locale, leadKey) : undefined;
+    if (!step.prompt) {
+      if (lead) turn.out.push({ kind: 'text', locale: profile.locale, text: lead });
+      return;
+    }
     const values = Object.fromEntries((step.vars ?? []).map((v) => [v, vars[v](profile, t, session, turn.context)]));
     const again = collected(step, session).length > 0;
-    const text = again ? t.t(profile.locale, 'common:collect_more') : t.t(profile.locale, step.prompt, values);
+    const question = again ? t.t(profile.locale, 'common:collect_more') : t.t(profile.locale, step.prompt, values);
+    const text = lead ? `${lead}\n\n${question}` : question;
     if (step.expect?.kind === 'choice') {
       session.promptSeq += 1;
       const choices = optionsOf(step, turn).map((o) => ({ id: `${session.promptSeq}.${o.id}`, label: o.label }));
@@ -386,8 +394,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
     }
     const answer = parseAnswer(step, content, turn);
     if (answer.kind === 'stale') {
-      say(turn, 'common:stale_choice');
-      prompt(turn, step);
+      prompt(turn, step, 'common:stale_choice');
       return turn;
     }
     if (answer.kind === 'unreadable' || answer.kind === 'invalid') {
@@ -397,8 +404,7 @@ export function createEngine({ flows: flowList, translator: t, maxStepsPerTurn =
         goto(turn, HELP_OFFER, now);
         return turn;
       }
-      say(turn, answer.kind === 'unreadable' ? 'common:cannot_read' : (answer.reask ?? 'common:reask'));
-      prompt(turn, step);
+      prompt(turn, step, answer.kind === 'unreadable' ? 'common:cannot_read' : (answer.reask ?? 'common:reask'));
       return turn;
     }
     session.history = [...(session.history ?? []), { flowId: session.flowId, stepId: session.stepId! }].slice(-MAX_HISTORY);

@@ -6,9 +6,10 @@ export type Work<T> = (tx: Tx) => Promise<T>;
 export interface RunOptions {
   /**
    * On disk (fsync) before `run` resolves, so that even a power cut cannot lose it: for what is
-   * acknowledged to someone outside (a webhook's 200). The default. `false` is for commits that
-   * only follow from durable ones (handling a stored event, recording a send): a crash of the
-   * process still loses nothing, and a power cut can only make them happen again.
+   * acknowledged to someone outside (a coordinator's form). The default. `false` resolves at
+   * commit, for commits that only follow from durable ones (handling a stored event, recording
+   * a send) or whose caller calls `flush` itself: a crash of the process still loses nothing,
+   * and a power cut can only make them happen again.
    */
   durable?: boolean;
   /**
@@ -30,6 +31,11 @@ interface Job {
 export interface GroupCommitter {
   /** Runs `work` in a transaction shared with whatever else is waiting; resolves once committed. */
   run<T>(work: Work<T>, options?: RunOptions): Promise<T>;
+  /**
+   * Resolves once everything committed so far is on disk: what a webhook waits for before its
+   * 200, after the replies it caused have been handed to the outbox.
+   */
+  flush(): Promise<void>;
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
   /** Transactions committed and jobs run so far: jobs per batch shows how well writes group. */
@@ -57,8 +63,9 @@ function statementsOnlyTx(connection: SqliteConnection): Tx {
  * person typing it costs nothing extra. Each job runs inside a savepoint, so a job that throws
  * is rolled back alone and the rest of its batch still commits.
  *
- * On SQLite a batch with no durable job commits without waiting for the disk (synchronous
- * NORMAL in WAL mode); the next durable commit flushes it with its own.
+ * On SQLite every batch commits without waiting for the disk (synchronous NORMAL in WAL mode),
+ * and its durable jobs resolve once the log has been synced, after the turn (wal-sync.ts).
+ * PostgreSQL's commits are on disk when they return.
  */
 export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: number } = {}): GroupCommitter {
   const maxBatch = options.maxBatch ?? 256;
@@ -69,16 +76,19 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
 
   const connection = directConnection(prisma);
   const statementsTx = connection && statementsOnlyTx(connection);
+  const flush = connection ? () => connection.log.sync() : () => Promise.resolve();
 
-  /** SQLite only lets the safety level change outside a transaction: skip it when one is open. */
+  /**
+   * SQLite only lets the safety level change outside a transaction: skip it when one is open.
+   * Outside the committer (a Prisma call of its own) commits stay FULL.
+   */
   function synchronous(level: 'FULL' | 'NORMAL'): void {
     if (connection && !connection.raw.inTransaction) connection.raw.pragma(`synchronous = ${level}`);
   }
 
   async function runBatch(batch: Job[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
-    const relaxed = batch.every((job) => !job.durable);
-    if (relaxed) synchronous('NORMAL');
+    synchronous('NORMAL');
     const runJobs = async (tx: Tx) => {
       for (const job of batch) {
         try {
@@ -104,12 +114,15 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
       for (const job of batch) job.reject(err);
       return;
     } finally {
-      if (relaxed) synchronous('FULL');
+      synchronous('FULL');
     }
+    // The next batch need not wait for the disk: only the durable jobs do.
+    const synced = batch.some((job) => job.durable) ? flush() : undefined;
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.err);
+      if (!outcome.ok) job.reject(outcome.err);
+      else if (job.durable && synced) synced.then(() => job.resolve(outcome.value), job.reject);
+      else job.resolve(outcome.value);
     });
   }
 
@@ -132,6 +145,7 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
         running ??= new Promise((next) => setImmediate(next)).then(drain);
       });
     },
+    flush,
     async idle() {
       while (running) await running;
     },

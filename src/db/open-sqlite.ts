@@ -30,5 +30,9 @@ export async function openSqlite(path: string): Promise<Db> {
   connection.raw.pragma('busy_timeout = 10000');
   connection.raw.pragma('foreign_keys = ON');
   runDirectly(prisma, connection);
-  return { prisma, dialect: 'sqlite', url: `file:${path}`, close: () => prisma.$disconnect() };
+  async function close(): Promise<void> {
+    await prisma.$disconnect();
+    connection!.log.close();
+  }
+  return { prisma, dialect: 'sqlite', url: `file:${path}`, close };
 }

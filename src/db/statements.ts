@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Prisma, Tx } from './client.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 
 /**
  * Hand-written statements, run the cheapest way the database allows.
@@ -25,11 +26,15 @@ export interface AdapterLock {
 /** A SQLite connection's statements, prepared once per SQL text. */
 export class SqliteConnection {
   private readonly prepared = new Map<string, Statement>();
+  /** Puts on disk what was committed with `synchronous = NORMAL` (see wal-sync.ts). */
+  readonly log: WalSync;
 
   constructor(
     readonly raw: Database,
     private readonly adapter: AdapterLock,
-  ) {}
+  ) {
+    this.log = createWalSync(raw.name);
+  }
 
   /**
    * Runs `work` between BEGIN and COMMIT on this connection, for work made only of the

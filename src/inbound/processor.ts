@@ -34,8 +34,9 @@ export interface Processor {
   /**
    * Handles events in the transaction that stores them, so that an event, everything it changes
    * and its replies commit together, and the replies go out as the webhook is answered. A person
-   * whose earlier events are still being handled, or a turn that fails, goes the usual way
-   * (their queue). Returns what to do once the transaction has committed.
+   * whose earlier events are still being handled, or a turn that fails (as one that makes a
+   * Prisma call does in a statements-only batch), goes the usual way: their queue, in a
+   * transaction of its own. Returns what to do once the transaction has committed.
    */
   handleWithin(tx: Tx, events: readonly StoredEventRef[]): Promise<() => void>;
   /** Queues every event still pending on these channels (after a restart or a crash). */

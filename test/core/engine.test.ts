@@ -76,7 +76,10 @@ describe('the first conversation', () => {
 describe('answers the bot cannot use', () => {
   it('re-asks kindly, then after three misses offers a person and the menu', () => {
     const turns = run([start, 'banana', 'what?', 'hmm']);
-    expect(texts(turns[1]!)[0]).toBe(translator.t('en', 'common:reask'));
+    // One message: the kind sorry, then the question with its options.
+    expect(turns[1]!.out).toHaveLength(1);
+    expect(turns[1]!.out[0]).toMatchObject({ kind: 'choices' });
+    expect(texts(turns[1]!)[0]).toBe(`${translator.t('en', 'common:reask')}\n\n${texts(turns[0]!).at(-1)}`);
     expect(turns[1]!.session.misses).toBe(1);
     const offer = turns[3]!;
     expect(offer.session).toMatchObject({ flowId: 'help', stepId: 'offer', resume: { flowId: 'onboarding', stepId: 'welcome' } });
@@ -86,14 +89,16 @@ describe('answers the bot cannot use', () => {
 
   it('says what it can read when a voice note arrives instead of an answer', () => {
     const turns = run([start, { kind: 'media', mediaKind: 'voice' }]);
-    expect(texts(turns[1]!)[0]).toBe(translator.t('en', 'common:cannot_read'));
-    expect(turns[1]!.out[1]).toMatchObject({ kind: 'choices' });
+    expect(turns[1]!.out).toHaveLength(1);
+    expect(turns[1]!.out[0]).toMatchObject({ kind: 'choices' });
+    expect(texts(turns[1]!)[0]!.split('\n\n')[0]).toBe(translator.t('en', 'common:cannot_read'));
   });
 
   it('recognises a button from an older question as stale and asks the current one', () => {
     const turns = run([start, '1']);
     const stale = engine.handle({ ...turns[1]!, content: { kind: 'choice', choiceId: '1.yes' }, now });
-    expect(texts(stale)[0]).toBe(translator.t('en', 'common:stale_choice'));
+    expect(stale.out).toHaveLength(1);
+    expect(texts(stale)[0]).toBe(`${translator.t('en', 'common:stale_choice')}\n\n${texts(turns[1]!).at(-1)}`);
     expect(stale.session.stepId).toBe('privacy');
     const current = engine.handle({ ...turns[1]!, content: { kind: 'choice', choiceId: `${turns[1]!.session.promptSeq}.agree` }, now });
     expect(current.profile.consent).toBe('granted');

@@ -1,15 +1,19 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/events.js';
 import type { Db, Tx } from '../../src/db/client.js';
 import { Prisma as P } from '../../src/db/generated/sqlite/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
+import { createWalSync } from '../../src/db/wal-sync.js';
 import { enqueueMessages } from '../../src/db/outbox.js';
-import { execute } from '../../src/db/statements.js';
+import { directConnection, execute } from '../../src/db/statements.js';
 import { databases, openTestDb } from '../helpers/databases.js';
 
 const survey: OutboundMessage = { kind: 'text', locale: 'en', text: 'How did this month go?' };
 
-describe.each(databases)('the group committer on $name', ({ create, skip }) => {
+describe.each(databases)('the group committer on $name', ({ name, create, skip }) => {
   let db: Db;
 
   beforeEach(async () => {
@@ -80,5 +84,54 @@ describe.each(databases)('the group committer on $name', ({ create, skip }) => {
       { address: 'first', status: 'failed' },
       { address: 'second', status: 'pending' },
     ]);
+  });
+
+  it.skipIf(skip || name !== 'sqlite')('resolves a durable job once the log is on disk, and the rest of its batch at commit', async () => {
+    const log = directConnection(db.prisma)!.log;
+    const realSync = log.sync;
+    let syncs = 0;
+    let onDisk!: () => void;
+    log.sync = () => {
+      syncs += 1;
+      return new Promise<void>((resolve) => (onDisk = resolve)).then(realSync);
+    };
+    const committer = createGroupCommitter(db.prisma);
+    const settled: string[] = [];
+    const durable = committer.run(queue('durable')).then(() => settled.push('durable'));
+    const relaxed = committer.run(queue('relaxed'), { durable: false }).then(() => settled.push('relaxed'));
+    await relaxed;
+    // Both are committed (another connection would read them); only the durable one waits.
+    expect((await queued()).map((r) => r.address)).toEqual(['durable', 'relaxed']);
+    expect(settled).toEqual(['relaxed']);
+    expect(syncs).toBe(1);
+    onDisk();
+    await durable;
+    expect(settled).toEqual(['relaxed', 'durable']);
+    // A batch with nothing durable does not sync at all.
+    await committer.run(queue('later'), { durable: false });
+    expect(syncs).toBe(1);
+    log.sync = realSync;
+  });
+});
+
+describe('the write-ahead log sync', () => {
+  it('syncs a log that is there, for every caller waiting, and passes over a log that is not', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ponte-wal-'));
+    const missing = createWalSync(join(folder, 'none.db'));
+    await expect(missing.sync()).resolves.toBeUndefined();
+    writeFileSync(join(folder, 'some.db-wal'), 'frames');
+    const present = createWalSync(join(folder, 'some.db'));
+    await expect(Promise.all([present.sync(), present.sync(), present.sync()])).resolves.toHaveLength(3);
+    present.close();
+    missing.close();
+  });
+
+  it('passes an error of the disk on to every caller waiting for it', async () => {
+    // A folder where the log should be: opening it for writing fails as a broken disk would.
+    const folder = mkdtempSync(join(tmpdir(), 'ponte-wal-'));
+    mkdirSync(join(folder, 'broken.db-wal'));
+    const broken = createWalSync(join(folder, 'broken.db'));
+    const results = await Promise.allSettled([broken.sync(), broken.sync()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });
