@@ -31,4 +31,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# The same V8 heap cap as `npm start` (package.json): see "Memory" in the README.
+CMD ["node", "--max-old-space-size=512", "dist/src/main.js"]

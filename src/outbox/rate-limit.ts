@@ -77,32 +77,50 @@ export class TokenBucket extends QueuedLimiter {
   }
 }
 
-/** A bucket per key (per chat), created on first use and dropped when idle and full. */
+/**
+ * A bucket per key (per chat): `rate` sends a second each, bursts up to `burst`. Each key keeps
+ * one number, the time its bucket is full again (the generic cell rate algorithm), so a survey
+ * to 50,000 people keeps 50,000 numbers for a few seconds rather than as many bucket objects
+ * (which outlived the young generation and filled the old heap). A key whose bucket is full
+ * again is forgotten: that changes nothing. A person's messages are sent one at a time, so a key
+ * has one caller waiting at most.
+ */
 export class KeyedBuckets {
-  private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
+  /** Per key, when its bucket is full again (epoch ms). */
+  private readonly fullAt = new Map<string, number>();
+  private readonly interval: number;
+  private sweepAt = 10_000;
 
   constructor(
     private readonly rate: number,
     private readonly burst: number,
-  ) {}
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.interval = rate > 0 ? 1000 / rate : 0;
+  }
 
-  take(key: string): Promise<void> {
-    if (this.rate === 0) return Promise.resolve();
-    const now = Date.now();
-    if (this.buckets.size > 10_000) {
-      // A bucket unused for a whole burst's refill is full again: forgetting it changes nothing.
-      for (const [k, v] of this.buckets) if (now - v.used > (this.burst / this.rate) * 1000) this.buckets.delete(k);
+  async take(key: string): Promise<void> {
+    if (this.rate === 0) return;
+    for (;;) {
+      const now = this.clock();
+      if (this.fullAt.size >= this.sweepAt) this.sweep(now);
+      const fullAt = Math.max(now, this.fullAt.get(key) ?? now);
+      // The bucket holds `burst` sends: one more is free while it is at most burst - 1 behind.
+      const wait = fullAt - (this.burst - 1) * this.interval - now;
+      if (wait <= 0) {
+        this.fullAt.set(key, fullAt + this.interval);
+        return;
+      }
+      await sleep(Math.ceil(wait));
     }
-    let entry = this.buckets.get(key);
-    if (!entry) {
-      entry = { bucket: new TokenBucket(this.rate, this.burst), used: now };
-      this.buckets.set(key, entry);
-    }
-    entry.used = now;
-    return entry.bucket.take();
+  }
+
+  /** Keys that are in use keep it; the size that triggers the next sweep follows the live ones. */
+  private sweep(now: number): void {
+    for (const [key, fullAt] of this.fullAt) if (fullAt <= now) this.fullAt.delete(key);
+    this.sweepAt = Math.max(10_000, this.fullAt.size * 2);
   }
 }
-
 
 /**
  * A per-second limit shared by every instance through the database (PostgreSQL): each instance

@@ -69,6 +69,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
   );
   const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
   const channels = [...senders.keys()];
+  /**
+   * Messages claimed ahead of the channels' rate: what they send in `CLAIM_AHEAD_SECONDS` (all of
+   * `maxInFlight` when a channel has no cap). A message claimed further ahead waits at its
+   * channel's bucket long enough to outlive the young generation's collections, and a survey's
+   * waiting sends then fill the old heap until a full collection. Messages on their way to the
+   * platform are not counted: a slow API still gets as many at once as `maxInFlight` allows.
+   */
+  const CLAIM_AHEAD_SECONDS = 0.1;
+  const claimAhead = options.senders.some((s) => s.ratePerSecond <= 0)
+    ? maxInFlight
+    : Math.max(1, Math.ceil(options.senders.reduce((sum, s) => sum + s.ratePerSecond, 0) * CLAIM_AHEAD_SECONDS));
+  /** Claimed messages not yet given their slot by the channel's bucket. */
+  const waitingForSlot = new Set<number>();
 
   let running = false;
   let pumping = false;
@@ -95,7 +108,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function sendOne(row: OutboxRow, context: SendContext): Promise<SendOutcome> {
     const sender = senders.get(row.channel)!;
-    await channelBuckets.get(row.channel)!.take();
+    try {
+      await channelBuckets.get(row.channel)!.take();
+    } finally {
+      waitingForSlot.delete(row.id);
+    }
     await addressBuckets.get(row.channel)!.take(row.address);
     const started = performance.now();
     try {
@@ -175,11 +192,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const key = `${row.channel}\u0000${row.address}`;
       groups.set(key, [...(groups.get(key) ?? []), row]);
       held.add(row.id);
+      waitingForSlot.add(row.id);
     }
     inFlight += rows.length;
     const contexts = await sendContexts(db.prisma, rows).catch((err: unknown) => {
       inFlight -= rows.length;
-      for (const row of rows) held.delete(row.id);
+      for (const row of rows) {
+        held.delete(row.id);
+        waitingForSlot.delete(row.id);
+      }
       throw err;
     });
     for (const [key, group] of groups) {
@@ -194,17 +215,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
         .then(record)
         .catch((err: unknown) => log.error({ err }, 'could not send or record claimed messages'))
         .finally(() => {
-          for (const row of group) held.delete(row.id);
+          for (const row of group) {
+            held.delete(row.id);
+            // Deferred behind a failed send, these never asked for a slot.
+            waitingForSlot.delete(row.id);
+          }
           inFlight -= group.length;
           groupsInFlight.delete(done);
           if (people.get(key)?.tail === tail) people.delete(key);
           // Refill once half the room is free: a claim per finished send would cost a query each.
-          if (running && lookAfterSends && inFlight <= maxInFlight / 2) void pump();
+          if (running && lookAfterSends && claimRoom() >= Math.max(1, Math.min(claimAhead, maxInFlight) / 2)) void pump();
         });
       person.tail = tail;
       people.set(key, person);
       groupsInFlight.add(done);
     }
+  }
+
+  /** How many more messages to claim now. */
+  function claimRoom(): number {
+    return Math.min(maxInFlight - inFlight, claimAhead - waitingForSlot.size);
   }
 
   function pump(): Promise<void> {
@@ -222,11 +252,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       do {
         again = false;
         while (running) {
-          if (inFlight >= maxInFlight) {
+          const room = claimRoom();
+          if (room <= 0) {
             lookAfterSends = true;
             break;
           }
-          const limit = Math.min(256, maxInFlight - inFlight);
+          const limit = Math.min(256, room);
           const rows = await committer.run((tx) => claimDueMessages(tx, db.dialect, channels, Date.now(), leaseMs, limit), { durable: false, statementsOnly: true });
           if (rows.length === 0) {
             if (inFlight === 0) lookAfterSends = false;
@@ -281,7 +312,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (running) void pump();
     },
     claimOffer() {
-      return running && inFlight < maxInFlight ? { until: Date.now() + leaseMs, heldHere: (id) => held.has(id) } : undefined;
+      return running && claimRoom() > 0 ? { until: Date.now() + leaseMs, heldHere: (id) => held.has(id) } : undefined;
     },
     sendClaimed(rows) {
       if (rows.length === 0) return;

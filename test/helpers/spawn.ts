@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
@@ -18,9 +19,14 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
   return runNode(['--import', 'tsx', entry, ...args], env, stdin);
 }
 
+/** The flags `npm start` gives Node (package.json), so that tests and the bench run the service as it runs. */
+const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 /** Runs an entry point compiled by `npm run build` (`src/main.ts` → `dist/src/main.js`), as `npm start` and the image do. */
 export function runBuilt(entry: string, args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Finished> } {
-  return runNode([join('dist', entry.replace(/\.ts$/, '.js')), ...args], env);
+  return runNode([...startFlags, join('dist', entry.replace(/\.ts$/, '.js')), ...args], env);
 }
 
 function runNode(nodeArgs: string[], env: Record<string, string>, stdin?: string): { child: ChildProcess; done: Promise<Finished> } {

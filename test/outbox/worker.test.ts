@@ -175,6 +175,23 @@ describe.each(databases)('the outbox on $name', ({ create, skip }) => {
     expect(span).toBeLessThan(1000);
   });
 
+  it.skipIf(skip)('claims only as far ahead as the channel’s rate needs, and still sends at that rate', async () => {
+    const { sender, received } = scriptedSender(() => undefined, { ratePerSecond: 100, ratePerAddress: 0 });
+    for (let p = 0; p < 60; p += 1) await queue(`p${p}`, ['survey']);
+    const outbox = start(sender);
+    let mostClaimed = 0;
+    const sampling = setInterval(() => {
+      void db.prisma.outboxMessage.count({ where: { status: 'sending' } }).then((n) => (mostClaimed = Math.max(mostClaimed, n)));
+    }, 5);
+    await outbox.drained();
+    clearInterval(sampling);
+    expect(received).toHaveLength(60);
+    // A tenth of a second of sends (10) waits claimed at most, plus the few being sent: not all 60.
+    expect(mostClaimed).toBeGreaterThan(0);
+    expect(mostClaimed).toBeLessThanOrEqual(15);
+    expect(received.at(-1)!.at - received[0]!.at).toBeLessThan(1000);
+  });
+
   it.skipIf(skip)('gives back a claim whose sender died, after its lease', async () => {
     const { sender, received } = scriptedSender(() => undefined);
     await queue('a', ['orphan']);
