@@ -2,7 +2,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import type { Db } from './client.js';
 import { PrismaClient } from './generated/sqlite/client.js';
-import { runDirectly, SqliteConnection } from './statements.js';
+import { runDirectly, SqliteConnection, transactDirectly } from './statements.js';
 
 /**
  * Prisma's SQLite adapter factory, keeping hold of the connection it opens so that hot-path
@@ -30,6 +30,7 @@ export async function openSqlite(path: string): Promise<Db> {
   connection.raw.pragma('busy_timeout = 10000');
   connection.raw.pragma('foreign_keys = ON');
   runDirectly(prisma, connection);
+  transactDirectly(prisma, connection);
   async function close(): Promise<void> {
     await prisma.$disconnect();
     connection!.log.close();

@@ -10,10 +10,35 @@ import { createWalSync, type WalSync } from './wal-sync.js';
  * statement, more than SQLite takes to run most of them. Prisma's SQLite adapter keeps a single
  * connection, and a Prisma transaction is that connection between BEGIN and COMMIT. So a
  * statement given a client or a transaction that was registered here runs straight on that
- * connection, prepared once. Anything not registered (PostgreSQL, whose transactions are pooled
- * connections Prisma does not show) goes through Prisma's raw queries, with the same result.
+ * connection, prepared once. On PostgreSQL, Prisma's raw queries cost about a millisecond
+ * each; the group committer's statements-only batches run on a connection of the same pool,
+ * registered here for the batch (pg-direct.ts). Anything not registered (a Prisma transaction
+ * on PostgreSQL) goes through Prisma's raw queries, with the same result.
  */
-const connections = new WeakMap<object, SqliteConnection>();
+const connections = new WeakMap<object, DirectTarget>();
+
+/** Where a registered client's statements run. */
+export interface DirectTarget {
+  rows(statement: P.Sql): unknown[] | Promise<unknown[]>;
+  execute(statement: P.Sql): number | Promise<number>;
+}
+
+/** Runs `work` in a transaction of its own, outside Prisma, its statements on `target`. */
+export interface DirectTransactions {
+  transaction<T>(work: (target: DirectTarget) => Promise<T>): Promise<T>;
+}
+
+const transactionSources = new WeakMap<Prisma, DirectTransactions>();
+
+/** Transactions of statements only, for `prisma`'s database, come from `source`. */
+export function transactDirectly(prisma: Prisma, source: DirectTransactions): void {
+  transactionSources.set(prisma, source);
+}
+
+/** Where transactions of statements only come from for `prisma`, if anywhere. */
+export function directTransactions(prisma: Prisma): DirectTransactions | undefined {
+  return transactionSources.get(prisma);
+}
 
 /**
  * The lock of Prisma's SQLite adapter: `startTransaction()` waits for it and runs BEGIN, and the
@@ -24,7 +49,7 @@ export interface AdapterLock {
 }
 
 /** A SQLite connection's statements, prepared once per SQL text. */
-export class SqliteConnection {
+export class SqliteConnection implements DirectTarget, DirectTransactions {
   private readonly prepared = new Map<string, Statement>();
   /** Puts on disk what was committed with `synchronous = NORMAL` (see wal-sync.ts). */
   readonly log: WalSync;
@@ -42,10 +67,10 @@ export class SqliteConnection {
    * each one, most of which lives long enough to burden the garbage collector). The adapter's
    * lock is held throughout, so a Prisma transaction started meanwhile waits its turn.
    */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
+  async transaction<T>(work: (target: DirectTarget) => Promise<T>): Promise<T> {
     const lock = await this.adapter.startTransaction();
     try {
-      const value = await work();
+      const value = await work(this);
       this.raw.exec('COMMIT');
       return value;
     } catch (err) {
@@ -54,6 +79,21 @@ export class SqliteConnection {
     } finally {
       await lock.commit();
     }
+  }
+
+  rows(statement: P.Sql): unknown[] {
+    const prepared = this.statement(statement.sql);
+    const values = statement.values.map(sqliteValue);
+    if (prepared.reader) return prepared.all(...values);
+    prepared.run(...values);
+    return [];
+  }
+
+  execute(statement: P.Sql): number {
+    const prepared = this.statement(statement.sql);
+    const values = statement.values.map(sqliteValue);
+    if (prepared.reader) return prepared.all(...values).length;
+    return prepared.run(...values).changes;
   }
 
   statement(sql: string): Statement {
@@ -69,14 +109,15 @@ export class SqliteConnection {
   }
 }
 
-/** Statements given `client` (the root client, or one transaction of it) run on `connection`. */
-export function runDirectly(client: Prisma | Tx, connection: SqliteConnection): void {
-  connections.set(client, connection);
+/** Statements given `client` (the root client, or one transaction of it) run on `target`. */
+export function runDirectly(client: Prisma | Tx, target: DirectTarget): void {
+  connections.set(client, target);
 }
 
-/** The connection statements of `client` run on directly, if it has one. */
+/** The SQLite connection statements of `client` run on directly, if it has one. */
 export function directConnection(client: Prisma | Tx): SqliteConnection | undefined {
-  return connections.get(client);
+  const target = connections.get(client);
+  return target instanceof SqliteConnection ? target : undefined;
 }
 
 /**
@@ -92,23 +133,16 @@ function sqliteValue(value: unknown): unknown {
 
 /** Runs a statement that returns rows. */
 export async function rows<T>(client: Prisma | Tx, statement: P.Sql): Promise<T[]> {
-  const connection = connections.get(client);
-  if (!connection) return client.$queryRaw<T[]>(statement);
-  const prepared = connection.statement(statement.sql);
-  const values = statement.values.map(sqliteValue);
-  if (prepared.reader) return prepared.all(...values) as T[];
-  prepared.run(...values);
-  return [];
+  const target = connections.get(client);
+  if (!target) return client.$queryRaw<T[]>(statement);
+  return (await target.rows(statement)) as T[];
 }
 
 /** Runs a statement for its effect; returns how many rows it changed. */
 export async function execute(client: Prisma | Tx, statement: P.Sql): Promise<number> {
-  const connection = connections.get(client);
-  if (!connection) return client.$executeRaw(statement);
-  const prepared = connection.statement(statement.sql);
-  const values = statement.values.map(sqliteValue);
-  if (prepared.reader) return prepared.all(...values).length;
-  return prepared.run(...values).changes;
+  const target = connections.get(client);
+  if (!target) return client.$executeRaw(statement);
+  return target.execute(statement);
 }
 
 /** Runs `work` in a savepoint: if it throws, what it wrote is undone and the error passed on. */

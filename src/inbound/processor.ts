@@ -16,7 +16,8 @@ import { applyLifecycleAction, isLifecycleAction, loadPairView, openSupervisionS
 import { enqueueClaimed, enqueueMessages, type OutboxRow } from '../db/outbox.js';
 import type { Outbox } from '../outbox/worker.js';
 import { recordConsultation } from '../db/pairs.js';
-import { inSavepoint } from '../db/statements.js';
+import { Prisma as P } from '../db/generated/sqlite/client.js';
+import { inSavepoint, rows } from '../db/statements.js';
 import { systemClock, type Clock } from '../core/time.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -94,7 +95,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
    */
   async function handleNext(tx: Tx, ref: StoredEventRef, now: Date, working: { id?: number }): Promise<Outcome> {
     if (db.dialect === 'postgresql') {
-      const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PERSON_LOCK_CLASS}, hashtext(${`${ref.channel}:${ref.address}`})) AS locked`;
+      const [row] = await rows<{ locked: boolean }>(tx, P.sql`SELECT pg_try_advisory_xact_lock(${PERSON_LOCK_CLASS}, hashtext(${`${ref.channel}:${ref.address}`})) AS locked`);
       if (!row?.locked) return { kind: 'busy' };
     }
     const event = await oldestPendingEvent(tx, ref.channel, ref.address, ref.id);

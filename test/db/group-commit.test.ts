@@ -8,7 +8,8 @@ import { Prisma as P } from '../../src/db/generated/sqlite/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
 import { createWalSync } from '../../src/db/wal-sync.js';
 import { enqueueMessages } from '../../src/db/outbox.js';
-import { directConnection, execute } from '../../src/db/statements.js';
+import { jsonValue } from '../../src/db/inbound-events.js';
+import { directConnection, execute, rows } from '../../src/db/statements.js';
 import { databases, openTestDb } from '../helpers/databases.js';
 
 const survey: OutboundMessage = { kind: 'text', locale: 'en', text: 'How did this month go?' };
@@ -44,7 +45,24 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
     expect((await queued()).map((r) => r.address)).toEqual(['a', 'c']);
   });
 
-  it.skipIf(skip)('turns down a Prisma call in a statements-only job, on SQLite, rather than run it outside the transaction', async () => {
+  it.skipIf(skip)('undoes a job alone in its batch that fails, with or without a Prisma transaction', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    for (const statementsOnly of [true, false]) {
+      const failing = committer.run(
+        async (tx) => {
+          await queue('lost')(tx);
+          throw new Error('this job fails after its insert');
+        },
+        { statementsOnly },
+      );
+      await expect(failing).rejects.toThrow('this job fails after its insert');
+    }
+    await committer.run(queue('kept'));
+    expect(committer.stats()).toEqual({ batches: 3, jobs: 3 });
+    expect((await queued()).map((r) => r.address)).toEqual(['kept']);
+  });
+
+  it.skipIf(skip)('turns down a Prisma call in a statements-only job rather than run it outside the transaction', async () => {
     const committer = createGroupCommitter(db.prisma);
     const run = committer.run(
       async (tx) => {
@@ -53,13 +71,8 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
       },
       { statementsOnly: true },
     );
-    if (db.dialect === 'sqlite') {
-      await expect(run).rejects.toThrow('a statements-only job used tx.outboxMessage');
-      expect(await queued()).toEqual([]);
-    } else {
-      // PostgreSQL has no such shortcut: the job gets a Prisma transaction like any other.
-      await expect(run).resolves.toBe(1);
-    }
+    await expect(run).rejects.toThrow('a statements-only job used tx.outboxMessage');
+    expect(await queued()).toEqual([]);
   });
 
   it.skipIf(skip)('lets a Prisma transaction started meanwhile wait for a statements-only batch, and both commit', async () => {
@@ -111,6 +124,45 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
     await committer.run(queue('later'), { durable: false });
     expect(syncs).toBe(1);
     log.sync = realSync;
+  });
+});
+
+describe.each(databases)('hand-written statements on $name', ({ create, skip }) => {
+  let db: Db;
+
+  beforeEach(async () => {
+    if (!skip) db = await openTestDb(await create());
+  });
+  afterEach(async () => {
+    if (!skip) await db.close();
+  });
+
+  it.skipIf(skip)('write and read the same values in a statements-only batch as through Prisma', async () => {
+    const at = new Date('2026-03-04T05:06:07.890Z');
+    const person = { id: 'p1', channel: 'telegram', address: '42', localeConfirmed: true, consentAt: at, registration: { city: 'Lisboa', languages: ['pt', 'uk'] } };
+    const committer = createGroupCommitter(db.prisma);
+    const select = P.sql`SELECT "id", "localeConfirmed", "consentAt", "registration", "lastInboundAt" FROM "Person" WHERE "id" = ${person.id}`;
+    const direct = await committer.run(
+      async (tx) => {
+        await execute(
+          tx,
+          P.sql`INSERT INTO "Person" ("id", "channel", "address", "localeConfirmed", "consentAt", "registration") VALUES (${person.id}, ${person.channel}, ${person.address}, ${person.localeConfirmed}, ${at}, ${jsonValue(db.dialect, person.registration)})`,
+        );
+        await enqueueMessages(tx, { channel: 'double', address: '42', personId: person.id }, [survey], 1_700_000_000_123);
+        return {
+          person: await rows(tx, select),
+          outbox: await rows(tx, P.sql`SELECT "dueAt", "attempts", "payload" FROM "OutboxMessage"`),
+        };
+      },
+      { statementsOnly: true },
+    );
+    // What Prisma stored and reads is what the direct path wrote and read.
+    expect(await db.prisma.person.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject(person);
+    if (db.dialect === 'postgresql') {
+      expect(direct.person).toEqual(await db.prisma.$queryRaw(select));
+      expect(direct.outbox).toEqual(await db.prisma.$queryRaw(P.sql`SELECT "dueAt", "attempts", "payload" FROM "OutboxMessage"`));
+      expect(direct.outbox).toEqual([{ dueAt: 1_700_000_000_123n, attempts: 0, payload: survey }]);
+    }
   });
 });
 
