@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundContent } from '../core/events.js';
-import type { Prisma as P } from './generated/sqlite/client.js';
+import { Prisma as P } from './generated/sqlite/client.js';
 import { audit } from './audit.js';
 import { isOverdue } from './cases.js';
-import type { Tx } from './client.js';
+import type { Dialect, Tx } from './client.js';
+import { jsonValue } from './inbound-events.js';
 import { enqueueText } from './outbox.js';
 import { inScope, personInScope, type Scope } from './scope.js';
+import { execute } from './statements.js';
 
 /** What a queue entry asks of a coordinator. */
 export type QueueKind =
@@ -94,9 +96,15 @@ export async function queueVersion(tx: Tx, scope: Scope): Promise<string> {
   return `${items}:${lastItem?.id ?? ''}:${cases}:${lastCase?.id ?? ''}`;
 }
 
-/** A person's message during a handover, kept for the coordinator (and erased with the person). */
-export async function keepForCoordinator(tx: Tx, personId: string, content: InboundContent, now: number): Promise<void> {
-  await tx.handoverMessage.create({ data: { personId, direction: 'in', content: content as P.InputJsonValue, createdAt: BigInt(now) } });
+/**
+ * A person's message during a handover, kept for the coordinator (and erased with the person).
+ * A hand-written statement, so that such a turn runs in its webhook's own transaction.
+ */
+export async function keepForCoordinator(tx: Tx, dialect: Dialect, personId: string, content: InboundContent, now: number): Promise<void> {
+  await execute(
+    tx,
+    P.sql`INSERT INTO "HandoverMessage" ("personId", "direction", "content", "createdAt") VALUES (${personId}, 'in', ${jsonValue(dialect, content)}, ${BigInt(now)})`,
+  );
 }
 
 /** The conversation with a coordinator: the person's messages during handovers and the replies. */

@@ -145,7 +145,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           const { type: _type, ...report } = action;
           await openCase(tx, personId, stored?.organisationId ?? null, report, now, caseLimitHours);
         }
-        if (action.type === 'keepEvent') await keepForCoordinator(tx, personId, payload.content, now.getTime());
+        if (action.type === 'keepEvent') await keepForCoordinator(tx, db.dialect, personId, payload.content, now.getTime());
         if (isLifecycleAction(action)) pushed.push(...(await applyLifecycleAction(tx, lifecycle, personId, action, now)));
         if (action.type === 'consultation') await recordConsultation(tx, personId, action, now);
       }

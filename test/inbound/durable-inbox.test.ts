@@ -109,13 +109,16 @@ describe.each(databases)('the durable inbox on $name', ({ create, skip }) => {
   it.skipIf(skip)('handles turns that need more than the hand-written statements in the person’s queue, once each and in order', async () => {
     app = await startTestPonte(database.url);
     for (const line of ['/start', '1', '1', '3', '5', '1', 'first']) await app.say('ana', line);
-    // Keeping words for the coordinator is a Prisma call, which the webhook's fast path turns
-    // down: each of these turns is undone there and handled again in Ana's queue.
-    const burst = ['second', 'third', 'fourth', 'fifth'].map((line) => toInboundEvent('ana', line));
+    // Closing and opening a handover are Prisma calls, which the webhook's fast path turns down:
+    // each of these turns is undone there and handled again in Ana's queue. Words kept for the
+    // coordinator are a hand-written statement and stay on the fast path.
+    const burst = ['menu', '5', '1', 'second', 'menu'].map((line) => toInboundEvent('ana', line));
     await Promise.all(burst.map((e) => app!.ponte.ingest([e])));
     await app.settle();
+    const items = await app.ponte.db.prisma.inboxItem.findMany({ where: { kind: 'handover' }, orderBy: { createdAt: 'asc' } });
+    expect(items.map((i) => i.status)).toEqual(['closed', 'closed']);
     const kept = await app.ponte.db.prisma.handoverMessage.findMany({ orderBy: { id: 'asc' } });
-    expect(kept.map((m) => (m.content as { text: string }).text)).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+    expect(kept.map((m) => (m.content as { text: string }).text)).toEqual(['first', 'second']);
     expect(await app.ponte.db.prisma.inboundEvent.count({ where: { status: { not: 'done' } } })).toBe(0);
   });
 
