@@ -31,9 +31,9 @@ export async function openSqlite(path: string): Promise<Db> {
   connection.raw.pragma('foreign_keys = ON');
   runDirectly(prisma, connection);
   transactDirectly(prisma, connection);
-  async function close(): Promise<void> {
+  const close = async (): Promise<void> => {
     await prisma.$disconnect();
-    connection!.log.close();
-  }
+    connection.log.close();
+  };
   return { prisma, dialect: 'sqlite', url: `file:${path}`, close };
 }

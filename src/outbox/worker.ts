@@ -79,7 +79,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const CLAIM_AHEAD_SECONDS = 0.1;
   const claimAhead = options.senders.some((s) => s.ratePerSecond <= 0)
     ? maxInFlight
-    : Math.max(1, Math.ceil(options.senders.reduce((sum, s) => sum + s.ratePerSecond, 0) * CLAIM_AHEAD_SECONDS));
+    : Math.min(maxInFlight, Math.max(1, Math.ceil(options.senders.reduce((sum, s) => sum + s.ratePerSecond, 0) * CLAIM_AHEAD_SECONDS)));
   /** Claimed messages not yet given their slot by the channel's bucket. */
   const waitingForSlot = new Set<number>();
 
@@ -224,7 +224,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           groupsInFlight.delete(done);
           if (people.get(key)?.tail === tail) people.delete(key);
           // Refill once half the room is free: a claim per finished send would cost a query each.
-          if (running && lookAfterSends && claimRoom() >= Math.max(1, Math.min(claimAhead, maxInFlight) / 2)) void pump();
+          if (running && lookAfterSends && claimRoom() >= Math.max(1, claimAhead / 2)) void pump();
         });
       person.tail = tail;
       people.set(key, person);
