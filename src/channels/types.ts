@@ -21,6 +21,11 @@ export interface ChannelSender {
   /** Sends per second to one person, with a small burst (0: no limit). */
   readonly ratePerAddress: number;
   /**
+   * The sender reads its `SendContext` (WhatsApp's window). The outbox loads the context, one
+   * query per claim, only for such channels.
+   */
+  readonly needsContext?: boolean;
+  /**
    * Delivers one outbound message, reshaped to the platform's limits by the channel's renderer
    * (it may take several platform messages). Throws PlatformError or NetworkError.
    * Returns the platform's id for the (last) message sent, when it gives one.

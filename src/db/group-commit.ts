@@ -84,7 +84,7 @@ export function createGroupCommitter(prisma: Prisma, options: { maxBatch?: numbe
    * Outside the committer (a Prisma call of its own) commits stay FULL.
    */
   function synchronous(level: 'FULL' | 'NORMAL'): void {
-    if (connection && !connection.raw.inTransaction) connection.raw.pragma(`synchronous = ${level}`);
+    if (connection && !connection.raw.inTransaction) connection.statement(`PRAGMA synchronous = ${level}`).run();
   }
 
   async function runBatch(batch: Job[]): Promise<void> {

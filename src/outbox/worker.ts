@@ -195,7 +195,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       waitingForSlot.add(row.id);
     }
     inFlight += rows.length;
-    const contexts = await sendContexts(db.prisma, rows).catch((err: unknown) => {
+    const contexts = await sendContexts(db.prisma, rows.filter((row) => senders.get(row.channel)?.needsContext)).catch((err: unknown) => {
       inFlight -= rows.length;
       for (const row of rows) {
         held.delete(row.id);

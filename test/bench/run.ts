@@ -4,7 +4,7 @@
 //    service (compiled by `npm run build` and run in a child process, as `npm start` runs it) to
 //    a local double of the Bot API; latency is from the webhook POST to the platform send. The
 //    same load runs against a bare grammY webhook bot that stores nothing and answers every
-//    message with one send. SQLite always; PostgreSQL when BENCH_POSTGRES_URL or
+//    message with one send, in a process of its own as the service is. SQLite always; PostgreSQL when BENCH_POSTGRES_URL or
 //    TEST_POSTGRES_URL is set.
 // 2. Fan-out: a survey to 50,000 WhatsApp people (BENCH_FANOUT to change), the Graph double
 //    enforcing 1,000 messages/s (BENCH_CAP): time to enqueue, the service's peak memory, the
@@ -12,10 +12,8 @@
 //
 // Prints a table and writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bot, webhookCallback } from 'grammy';
 import type { OutboundMessage } from '../../src/core/events.js';
 import { openDb } from '../../src/db/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
@@ -24,7 +22,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { startGraphDouble } from '../doubles/graph-api.js';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-api.js';
 import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
-import { freePort, root, runBuilt } from '../helpers/spawn.js';
+import { freePort, root, runBuilt, runEntryAsService } from '../helpers/spawn.js';
 
 const SECRET = 'bench_secret';
 const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
@@ -123,14 +121,28 @@ async function load(url: string, double: TelegramDouble, people: number, seconds
   };
 }
 
-/** The baseline: a minimal grammY webhook bot that answers every message with one send. */
+/**
+ * The baseline: a minimal grammY webhook bot that answers every message with one send
+ * (baseline-bot.ts). It runs in a process of its own, started as the service is, so that both
+ * pay the same hops between processes; in the bench's own process it would share the load's
+ * event loop, skipping those hops with one person and competing with the load with many.
+ */
 async function startBaseline(double: TelegramDouble): Promise<{ url: string; close(): Promise<void> }> {
-  const bot = new Bot(double.token, { client: { apiRoot: double.url }, botInfo: { id: 999, is_bot: true, first_name: 'Base', username: 'base_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never });
-  bot.on('message', (ctx) => ctx.reply('ok'));
-  const server: Server = createHttpServer(webhookCallback(bot, 'http', { secretToken: SECRET }));
   const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const bot = runEntryAsService('test/bench/baseline-bot.ts', { PORT: String(port), BASELINE_TOKEN: double.token, BASELINE_API_ROOT: double.url, BASELINE_SECRET: SECRET });
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(url).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`the baseline did not start: ${(await Promise.race([bot.done, Promise.resolve(undefined)]))?.stderr ?? ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async close() {
+      bot.child.kill('SIGTERM');
+      await bot.done;
+    },
+  };
 }
 
 async function startPonte(databaseUrl: string, env: Record<string, string>) {

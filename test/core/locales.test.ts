@@ -57,3 +57,14 @@ describe('the inbox’s texts', () => {
     }
   });
 });
+
+describe('the translator', () => {
+  it('keeps each language’s own sentence for a key without values, and fills values in on every call', () => {
+    expect(t.t('en', 'common:sorry')).toBe(t.t('en', 'common:sorry'));
+    expect(t.t('pt', 'common:sorry')).not.toBe(t.t('en', 'common:sorry'));
+    expect(t.t('en', 'common:sorry', {})).toBe(t.t('en', 'common:sorry'));
+    expect(t.t('en', 'common:language.changed', { languageName: 'Deutsch' })).toContain('Deutsch');
+    expect(t.t('en', 'common:language.changed', { languageName: 'Tigrinya' })).toContain('Tigrinya');
+    expect(t.t('ar', 'common:language.changed', { languageName: 'Deutsch' })).toContain('\u2068Deutsch\u2069');
+  });
+});

@@ -24,6 +24,11 @@ const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
 
+/** Runs a TypeScript entry point with the flags `npm start` gives the service: the bench's baseline runs as the service does. */
+export function runEntryAsService(entry: string, env: Record<string, string>): { child: ChildProcess; done: Promise<Finished> } {
+  return runNode([...startFlags, '--import', 'tsx', entry], env);
+}
+
 /** Runs an entry point compiled by `npm run build` (`src/main.ts` → `dist/src/main.js`), as `npm start` and the image do. */
 export function runBuilt(entry: string, args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Finished> } {
   return runNode([...startFlags, join('dist', entry.replace(/\.ts$/, '.js')), ...args], env);

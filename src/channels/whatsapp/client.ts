@@ -166,6 +166,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): WhatsAppSender {
     // Meta's pair rate limit (131056) is about one message every few seconds to one person, with
     // bursts allowed: one a second with the outbox's small burst stays under it.
     ratePerAddress: 1,
+    needsContext: true,
 
     async send(address: string, message: OutboundMessage, context: SendContext) {
       if (message.kind === 'file' && isWindowOpen(context)) {

@@ -1,0 +1,16 @@
+// The benchmark's baseline: a minimal grammY webhook bot that stores nothing and answers every
+// message with one send. The bench runs it in a process of its own, as the service runs.
+import { createServer } from 'node:http';
+import { Bot, webhookCallback } from 'grammy';
+
+const { BASELINE_TOKEN, BASELINE_API_ROOT, BASELINE_SECRET, PORT } = process.env;
+if (!BASELINE_TOKEN || !BASELINE_API_ROOT || !BASELINE_SECRET || !PORT) throw new Error('BASELINE_TOKEN, BASELINE_API_ROOT, BASELINE_SECRET and PORT are required');
+
+const bot = new Bot(BASELINE_TOKEN, {
+  client: { apiRoot: BASELINE_API_ROOT },
+  // Known up front, so that no getMe call is needed.
+  botInfo: { id: 999, is_bot: true, first_name: 'Base', username: 'base_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never,
+});
+bot.on('message', (ctx) => ctx.reply('ok'));
+createServer(webhookCallback(bot, 'http', { secretToken: BASELINE_SECRET })).listen(Number(PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
