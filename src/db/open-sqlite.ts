@@ -13,9 +13,34 @@ class SqliteAdapterFactory extends PrismaBetterSQLite3 {
 
   override async connect() {
     const adapter = await super.connect();
-    this.connection = new SqliteConnection((adapter as unknown as { client: Database }).client, adapter);
+    const connection = new SqliteConnection((adapter as unknown as { client: Database }).client);
+    takeTurns(adapter, connection);
+    this.connection = connection;
     return adapter;
   }
+}
+
+/**
+ * Prisma's transactions wait for the connection's lock, as the statements-only ones do, and
+ * give it back when Prisma commits or rolls them back. (The adapter's own lock, which they still
+ * take inside, then never waits.)
+ */
+function takeTurns(adapter: Awaited<ReturnType<PrismaBetterSQLite3['connect']>>, connection: SqliteConnection): void {
+  const start = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await connection.lock();
+    try {
+      const tx = await start(isolationLevel);
+      const commit = tx.commit.bind(tx);
+      const rollback = tx.rollback.bind(tx);
+      tx.commit = () => commit().finally(release);
+      tx.rollback = () => rollback().finally(release);
+      return tx;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
 }
 
 /** Opens the SQLite file at `path` (see `openDb`). */

@@ -40,44 +40,47 @@ export function directTransactions(prisma: Prisma): DirectTransactions | undefin
   return transactionSources.get(prisma);
 }
 
-/**
- * The lock of Prisma's SQLite adapter: `startTransaction()` waits for it and runs BEGIN, and the
- * transaction's `commit()` only gives it back (Prisma runs the COMMIT itself).
- */
-export interface AdapterLock {
-  startTransaction(): Promise<{ commit(): Promise<void> }>;
-}
-
 /** A SQLite connection's statements, prepared once per SQL text. */
 export class SqliteConnection implements DirectTarget, DirectTransactions {
   private readonly prepared = new Map<string, Statement>();
   /** Puts on disk what was committed with `synchronous = NORMAL` (see wal-sync.ts). */
   readonly log: WalSync;
+  /** Resolves when the transaction holding the connection has ended. */
+  private held: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly raw: Database,
-    private readonly adapter: AdapterLock,
-  ) {
+  constructor(readonly raw: Database) {
     this.log = createWalSync(raw.name);
+  }
+
+  /**
+   * Waits until no transaction holds the connection, then holds it until the returned function
+   * is called. Prisma's transactions take it too (open-sqlite.ts), so theirs and these take turns.
+   */
+  async lock(): Promise<() => void> {
+    const before = this.held;
+    let release!: () => void;
+    this.held = new Promise((resolve) => (release = resolve));
+    await before;
+    return release;
   }
 
   /**
    * Runs `work` between BEGIN and COMMIT on this connection, for work made only of the
    * statements here: Prisma's own transaction costs more than such a batch (a client built for
-   * each one, most of which lives long enough to burden the garbage collector). The adapter's
-   * lock is held throughout, so a Prisma transaction started meanwhile waits its turn.
+   * each one, most of which lives long enough to burden the garbage collector).
    */
   async transaction<T>(work: (target: DirectTarget) => Promise<T>): Promise<T> {
-    const lock = await this.adapter.startTransaction();
+    const release = await this.lock();
     try {
+      this.statement('BEGIN').run();
       const value = await work(this);
-      this.raw.exec('COMMIT');
+      this.statement('COMMIT').run();
       return value;
     } catch (err) {
       if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
       throw err;
     } finally {
-      await lock.commit();
+      release();
     }
   }
 

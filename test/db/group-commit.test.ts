@@ -99,6 +99,29 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
     ]);
   });
 
+  it.skipIf(skip)('lets a statements-only batch wait for a Prisma transaction that is open, and both commit', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    let letGo!: () => void;
+    const holding = new Promise<void>((resolve) => (letGo = resolve));
+    const other = db.prisma.$transaction(async (tx) => {
+      await queue('first')(tx);
+      await holding;
+      await tx.outboxMessage.updateMany({ where: { address: 'first' }, data: { status: 'failed' } });
+    });
+    // Let the Prisma transaction begin, then start a batch while it is open.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let batchDone = false;
+    const batch = committer.run(queue('second'), { statementsOnly: true }).then(() => (batchDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batchDone).toBe(false);
+    letGo();
+    await Promise.all([batch, other]);
+    expect(await queued()).toEqual([
+      { address: 'first', status: 'failed' },
+      { address: 'second', status: 'pending' },
+    ]);
+  });
+
   it.skipIf(skip || name !== 'sqlite')('resolves a durable job once the log is on disk, and the rest of its batch at commit', async () => {
     const log = directConnection(db.prisma)!.log;
     const realSync = log.sync;

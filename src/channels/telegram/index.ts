@@ -6,6 +6,7 @@ import { commandNames } from '../../core/commands.js';
 import { markUnreachable } from '../../db/deliveries.js';
 import { rememberTelegramBotUsername } from '../../db/info-days.js';
 import { isSameSecret } from '../../http/secrets.js';
+import { createJsonPoster, fetchForGrammy } from '../post-json.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { createTelegramSender } from './client.js';
 import { TELEGRAM_CHANNEL, TelegramUpdate, allowedUpdates, toInbound } from './inbound.js';
@@ -22,7 +23,12 @@ export const createTelegramChannel: ChannelFactory = (deps: ChannelDeps): Channe
   const settings = deps.config.telegram!;
   const log = deps.log.child({ channel: TELEGRAM_CHANNEL });
   // A send must end well within the outbox's 30-second claim, or another worker may send it again.
-  const bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot, timeoutSeconds: 15 } });
+  const bot = new Bot(settings.token, {
+    // Calls go out on Node's plain HTTP client (post-json.ts): node-fetch, grammY's default,
+    // copies every request, which showed on each reply's way out. grammY gives a call up after
+    // 15 s; the poster's own limit only backs that up.
+    client: { apiRoot: settings.apiRoot, timeoutSeconds: 15, fetch: fetchForGrammy(createJsonPoster(20_000)) },
+  });
   const blocked = (chatId: string) => {
     markUnreachable(deps.db.prisma, TELEGRAM_CHANNEL, chatId).catch((err: unknown) => log.error({ err }, 'could not mark a chat unreachable'));
   };

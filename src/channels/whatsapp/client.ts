@@ -8,7 +8,7 @@ import { NetworkError, PlatformError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelSender, SendContext } from '../types.js';
 import { WHATSAPP_CHANNEL } from './inbound.js';
-import { createJsonPoster, type JsonAnswer } from './post-json.js';
+import { createJsonPoster, type JsonAnswer } from '../post-json.js';
 import { render, renderAsTemplate, uploadedDocument, type WaPayload } from './render.js';
 
 /** The customer-service window: free-form messages only this long after the person's last message. */
