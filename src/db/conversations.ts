@@ -22,6 +22,11 @@ const roles = new Set(['mentee', 'mentor', 'visitor']);
 /** A row as the drivers give it: SQLite has 0/1 for booleans and text for JSON and times. */
 const truthy = (v: unknown) => v === true || v === 1 || v === 1n || v === '1';
 const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+/**
+ * A JSON column read with `schema`, or null when it is empty or no longer reads as one. Most
+ * people have none, and a failed parse (an error built with its issues) would cost each message.
+ */
+const orNull = <T>(schema: { safeParse(v: unknown): { data?: T } }, v: unknown): T | null => (v === null || v === undefined ? null : (schema.safeParse(json(v)).data ?? null));
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
 
 interface ConversationRow {
@@ -78,8 +83,8 @@ export async function loadConversation(tx: Tx, channel: string, address: string)
       consentAt: iso(row.consentAt),
       role: row.role && roles.has(row.role) ? (row.role as Profile['role']) : null,
       source: row.source,
-      registration: Registration.safeParse(json(row.registration)).data ?? null,
-      needs: Needs.safeParse(json(row.needs)).data ?? null,
+      registration: orNull(Registration, row.registration),
+      needs: orNull(Needs, row.needs),
       surveysOff: truthy(row.surveysOff),
     },
     // A session that no longer reads as one starts over rather than failing every message.

@@ -132,12 +132,13 @@ describe.each(databases)('the outbox on $name', ({ create, skip }) => {
   it.skipIf(skip)('queues a reply for the worker when something of the person’s waits that is not its own', async () => {
     const { sender, received } = scriptedSender(() => undefined);
     await queue('a', ['waiting']);
-    const worker = start(sender);
-    // A claim offered before the worker took the waiting message: the reply must not jump it.
+    // A claim offered while the waiting message is not the worker's (the worker starts only
+    // afterwards, so that it cannot have sent it yet): the reply must not jump it.
     const offer = { until: Date.now() + 30_000, heldHere: () => false };
     const committer = createGroupCommitter(db.prisma);
     const claimed = await committer.run((tx) => enqueueClaimed(tx, { channel: 'double', address: 'a', personId: null }, [msg('reply')], Date.now(), offer));
     expect(claimed).toEqual([]);
+    const worker = start(sender);
     worker.wake();
     await waitFor('both', () => received.length === 2);
     expect(received.map((r) => r.text)).toEqual(['waiting', 'reply']);
