@@ -4,8 +4,8 @@
 //    service (compiled by `npm run build` and run in a child process, as `npm start` runs it) to
 //    a local double of the Bot API; latency is from the webhook POST to the platform send. The
 //    same load runs against a bare grammY webhook bot that stores nothing and answers every
-//    message with one send, in a process of its own as the service is. SQLite always; PostgreSQL when BENCH_POSTGRES_URL or
-//    TEST_POSTGRES_URL is set.
+//    message with one send, in a process of its own as the service is; the targets take turns.
+//    SQLite always; PostgreSQL when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set.
 // 2. Fan-out: a survey to 50,000 WhatsApp people (BENCH_FANOUT to change), the Graph double
 //    enforcing 1,000 messages/s (BENCH_CAP): time to enqueue, the service's peak memory, the
 //    achieved send rate against the cap, and how many 130429 answers it got.
@@ -38,6 +38,12 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_
 const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2);
 /** Messages a second each paced person writes (0 leaves the paced runs out). */
 const pace = Number(process.env.BENCH_PACE ?? 1);
+/**
+ * The flat-out runs of a level take turns in this many rounds (BENCH_SECONDS split between
+ * them): the machine's pace drifts from minute to minute, and turns expose every target to the
+ * same drift instead of giving one target a fast minute and the next a slow one.
+ */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
 interface InboundResult {
   target: string;
@@ -73,51 +79,61 @@ function replyWaiter(double: TelegramDouble) {
   return (chatId: string) => new Promise<void>((resolve) => waiting.set(chatId, resolve));
 }
 
+let nextUpdateId = Math.floor(Math.random() * 1e9);
+
+/** Chat ids for `count` simulated people, new to every target. */
+function crowd(count: number): number[] {
+  const base = 10_000_000 + Math.floor(Math.random() * 1e6) * 1000;
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
 /**
- * Load from `people` at once, for `seconds`. Closed loop (no `pace`): each person sends, waits for
- * the reply and sends again at once, which finds the most messages a second the target can take.
- * Paced: each person writes `pace` messages a second (as people chatting do, with time to read and
- * type), and latency counts from when the message was due, so a late reply is never hidden.
+ * Load from `people` at once, for `seconds`; returns each message's latency. Closed loop (no
+ * `pace`): each person sends, waits for the reply and sends again at once, which finds the most
+ * messages a second the target can take. Paced: each person writes `pace` messages a second (as
+ * people chatting do, with time to read and type), and latency counts from when the message was
+ * due, so a late reply is never hidden.
  */
-async function load(url: string, double: TelegramDouble, people: number, seconds: number, target: string, pace?: number): Promise<InboundResult> {
+async function load(url: string, double: TelegramDouble, people: readonly number[], seconds: number, pace?: number): Promise<number[]> {
   const nextReply = replyWaiter(double);
   const latencies: number[] = [];
-  let update = Math.floor(Math.random() * 1e9);
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  const base = 10_000_000 + Math.floor(Math.random() * 1e6) * 1000;
   await Promise.all(
-    Array.from({ length: people }, async (_, i) => {
-      const chatId = base + i;
+    people.map(async (chatId) => {
       let due = started + (pace ? Math.random() * (1000 / pace) : 0);
-      // Each person's first message is a cold start (a new person, first query plans): not counted.
-      for (let sent = 0; due < deadline; sent += 1) {
+      while (due < deadline) {
         if (pace) await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+        const update = nextUpdateId++;
         const body = JSON.stringify({
-          update_id: update++,
+          update_id: update,
           message: { message_id: update, date: 1_700_000_000, from: { id: chatId, is_bot: false, first_name: 'B', language_code: 'en' }, chat: { id: chatId, type: 'private' }, text: 'hello' },
         });
         const from = pace ? due : performance.now();
         const replied = nextReply(String(chatId));
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body });
         await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`${target}: webhook answered ${res.status}`);
+        if (res.status !== 200) throw new Error(`${url}: webhook answered ${res.status}`);
         await replied;
-        if (sent > 0) latencies.push(performance.now() - from);
+        latencies.push(performance.now() - from);
         due = pace ? due + 1000 / pace : performance.now();
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
+  return latencies;
+}
+
+function summarise(target: string, people: number, pace: number | undefined, latencies: number[], seconds: number): InboundResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
   return {
     target,
     people,
     pace: pace ? `${pace}/s each` : 'flat out',
-    messages: latencies.length,
-    perSecond: round(latencies.length / seconds),
-    p50: round(percentile(latencies, 50), 2),
-    p95: round(percentile(latencies, 95), 2),
-    p99: round(percentile(latencies, 99), 2),
+    messages: sorted.length,
+    perSecond: round(sorted.length / seconds),
+    p50: round(percentile(sorted, 50), 2),
+    p95: round(percentile(sorted, 95), 2),
+    p99: round(percentile(sorted, 99), 2),
   };
 }
 
@@ -165,6 +181,17 @@ async function startPonte(databaseUrl: string, env: Record<string, string>) {
 }
 
 
+interface Target {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every level's targets run side by side, each with its own simulated people. The people's first
+ * messages (a new person: their registration, the first query plans) fall in the warm-up, which
+ * is not counted; the flat-out rounds and the paced run then carry on with the same people.
+ */
 async function inbound(): Promise<InboundResult[]> {
   const results: InboundResult[] = [];
   const databases: [string, () => Promise<TestDatabase>][] = [['ponte/sqlite', async () => sqliteDatabase()]];
@@ -172,11 +199,8 @@ async function inbound(): Promise<InboundResult[]> {
   for (const people of levels) {
     const double = await startTelegramDouble({ perChatPerSecond: 1_000_000 });
     const baseline = await startBaseline(double);
-    if (warmupSeconds > 0) await load(baseline.url, double, people, warmupSeconds, 'warm-up');
-    results.push(await load(baseline.url, double, people, secondsPerLevel, 'baseline/grammY'));
-    if (pace > 0) results.push(await load(baseline.url, double, people, secondsPerLevel, 'baseline/grammY', pace));
-    await baseline.close();
-    for (const [target, create] of databases) {
+    const targets: Target[] = [{ name: 'baseline/grammY', url: baseline.url, stop: baseline.close }];
+    for (const [name, create] of databases) {
       const database = await create();
       const ponte = await startPonte(database.url, {
         PUBLIC_URL: 'https://bench.invalid',
@@ -186,12 +210,24 @@ async function inbound(): Promise<InboundResult[]> {
         TELEGRAM_RATE_LIMIT: '0',
         TELEGRAM_CHAT_RATE_LIMIT: '0',
       });
-      if (warmupSeconds > 0) await load(`${ponte.base}/webhooks/telegram`, double, people, warmupSeconds, 'warm-up');
-      results.push(await load(`${ponte.base}/webhooks/telegram`, double, people, secondsPerLevel, target));
-      if (pace > 0) results.push(await load(`${ponte.base}/webhooks/telegram`, double, people, secondsPerLevel, target, pace));
-      await ponte.stop();
-      await database.drop();
+      const stop = async () => {
+        await ponte.stop();
+        await database.drop();
+      };
+      targets.push({ name, url: `${ponte.base}/webhooks/telegram`, stop });
     }
+    const crowds = new Map(targets.map((t) => [t, crowd(people)]));
+    // At least one message from each person, however short the warm-up.
+    for (const t of targets) await load(t.url, double, crowds.get(t)!, Math.max(warmupSeconds, 0.001));
+    const flat = new Map(targets.map((t) => [t, [] as number[]]));
+    for (let r = 0; r < rounds; r += 1) {
+      for (const t of targets) flat.get(t)!.push(...(await load(t.url, double, crowds.get(t)!, secondsPerLevel / rounds)));
+    }
+    for (const t of targets) {
+      results.push(summarise(t.name, people, undefined, flat.get(t)!, secondsPerLevel));
+      if (pace > 0) results.push(summarise(t.name, people, pace, await load(t.url, double, crowds.get(t)!, secondsPerLevel, pace), secondsPerLevel));
+    }
+    for (const t of targets) await t.stop();
     await double.close();
   }
   return results;
