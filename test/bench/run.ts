@@ -246,7 +246,7 @@ function peakRssMb(pid: number): number {
 async function fanout() {
   const token = 'bench-token';
   const phoneNumberId = '100200300';
-  const graph = await startGraphDouble({ token, phoneNumberId, ratePerSecond: cap });
+  const graph = await startGraphDouble({ token, phoneNumberId, ratePerSecond: cap, keepBodies: false });
   const database = sqliteDatabase();
   await migrate(database.url);
   const db = await openDb(database.url);
