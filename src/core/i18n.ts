@@ -52,18 +52,22 @@ export function createTranslator(localesDir: string, defaultLocale: string): Tra
     showSupportNotice: false,
   });
   const isRtl = (locale: string) => rtlLanguages.has(locale.split('-')[0]!);
-  /** Sentences without values, by locale and key (bounded by the keys and locales loaded). */
+  /**
+   * Sentences without values, by locale and key. Only for the languages loaded, so that the
+   * map stays bounded whatever tag a platform sends.
+   */
   const plain = new Map<string, string>();
+  const loaded = new Set(locales);
   return {
     locales,
     defaultLocale,
     isRtl,
     has: (locale, key) => instance.exists(key, { lng: locale, fallbackLng: false }),
-    t(locale, key, vars) {
+    t(locale, key, vars = {}) {
       // i18next looks a key up through namespaces, fallbacks and interpolation on every call; a
       // sentence without values never changes once loaded, and a turn asks for the same option
       // labels and questions again and again.
-      if (!vars || Object.keys(vars).length === 0) {
+      if (Object.keys(vars).length === 0 && loaded.has(locale)) {
         const memoKey = `${locale}\u0000${key}`;
         let text = plain.get(memoKey);
         if (text === undefined) {

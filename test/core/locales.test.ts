@@ -63,6 +63,8 @@ describe('the translator', () => {
     expect(t.t('en', 'common:sorry')).toBe(t.t('en', 'common:sorry'));
     expect(t.t('pt', 'common:sorry')).not.toBe(t.t('en', 'common:sorry'));
     expect(t.t('en', 'common:sorry', {})).toBe(t.t('en', 'common:sorry'));
+    // A tag no language folder has (a platform sends what the phone says) gets the default language.
+    expect(t.t('xx-ZZ', 'common:sorry')).toBe(t.t('en', 'common:sorry'));
     expect(t.t('en', 'common:language.changed', { languageName: 'Deutsch' })).toContain('Deutsch');
     expect(t.t('en', 'common:language.changed', { languageName: 'Tigrinya' })).toContain('Tigrinya');
     expect(t.t('ar', 'common:language.changed', { languageName: 'Deutsch' })).toContain('\u2068Deutsch\u2069');
