@@ -1,18 +1,12 @@
 import { Prisma as P } from './generated/sqlite/client.js';
 import type { Dialect, Prisma, Tx } from './client.js';
 import { InboundEvent } from '../core/events.js';
-import { execute, rows } from './statements.js';
+import { execute, jsonValue, rows } from './statements.js';
 
 export interface StoredEventRef {
   id: number;
   channel: string;
   address: string;
-}
-
-/** A JSON value as a statement parameter: text for SQLite, JSONB for PostgreSQL. */
-export function jsonValue(dialect: Dialect, value: unknown): P.Sql {
-  const text = JSON.stringify(value);
-  return dialect === 'postgresql' ? P.sql`CAST(${text} AS JSONB)` : P.sql`${text}`;
 }
 
 /**

@@ -4,10 +4,9 @@ import { Prisma as P } from './generated/sqlite/client.js';
 import { audit } from './audit.js';
 import { isOverdue } from './cases.js';
 import type { Dialect, Tx } from './client.js';
-import { jsonValue } from './inbound-events.js';
 import { enqueueText } from './outbox.js';
 import { inScope, personInScope, type Scope } from './scope.js';
-import { execute } from './statements.js';
+import { execute, jsonValue } from './statements.js';
 
 /** What a queue entry asks of a coordinator. */
 export type QueueKind =

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Prisma as P } from './generated/sqlite/client.js';
-import type { Prisma, Tx } from './client.js';
+import type { Dialect, Prisma, Tx } from './client.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
 
 /**
@@ -132,6 +132,12 @@ function sqliteValue(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
   return value;
+}
+
+/** A JSON value as a statement parameter: text for SQLite, JSONB for PostgreSQL. */
+export function jsonValue(dialect: Dialect, value: unknown): P.Sql {
+  const text = JSON.stringify(value);
+  return dialect === 'postgresql' ? P.sql`CAST(${text} AS JSONB)` : P.sql`${text}`;
 }
 
 /** Runs a statement that returns rows. */

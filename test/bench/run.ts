@@ -147,38 +147,33 @@ async function startBaseline(double: TelegramDouble): Promise<{ url: string; clo
   const port = await freePort();
   const bot = runEntryAsService('test/bench/baseline-bot.ts', { PORT: String(port), BASELINE_TOKEN: double.token, BASELINE_API_ROOT: double.url, BASELINE_SECRET: SECRET });
   const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 30_000;
-  while (!(await fetch(url).then(() => true, () => false))) {
-    if (Date.now() > deadline) throw new Error(`the baseline did not start: ${(await Promise.race([bot.done, Promise.resolve(undefined)]))?.stderr ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    async close() {
-      bot.child.kill('SIGTERM');
-      await bot.done;
-    },
-  };
+  await untilReady(bot, 'the baseline', () => fetch(url).then(() => true, () => false));
+  return { url, close: stopper(bot) };
 }
 
 async function startPonte(databaseUrl: string, env: Record<string, string>) {
   const port = await freePort();
   const service = runBuilt('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) !== 200) {
-    if (Date.now() > deadline) throw new Error(`the service did not become ready: ${(await Promise.race([service.done, Promise.resolve(undefined)]))?.stderr ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base,
-    pid: service.child.pid!,
-    async stop() {
-      service.child.kill('SIGTERM');
-      await service.done;
-    },
-  };
+  await untilReady(service, 'the service', () => fetch(`${base}/readyz`).then((r) => r.status === 200, () => false));
+  return { base, pid: service.child.pid!, stop: stopper(service) };
 }
+
+type Child = ReturnType<typeof runBuilt>;
+
+/** Waits for `ready` to hold; a child that does not get there within a minute fails the bench, with its stderr. */
+async function untilReady(child: Child, what: string, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready: ${(await Promise.race([child.done, Promise.resolve(undefined)]))?.stderr ?? ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stopper = (child: Child) => async (): Promise<void> => {
+  child.child.kill('SIGTERM');
+  await child.done;
+};
 
 
 interface Target {

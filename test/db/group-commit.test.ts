@@ -8,8 +8,7 @@ import { Prisma as P } from '../../src/db/generated/sqlite/client.js';
 import { createGroupCommitter } from '../../src/db/group-commit.js';
 import { createWalSync } from '../../src/db/wal-sync.js';
 import { enqueueMessages } from '../../src/db/outbox.js';
-import { jsonValue } from '../../src/db/inbound-events.js';
-import { directConnection, execute, rows } from '../../src/db/statements.js';
+import { directConnection, execute, jsonValue, rows } from '../../src/db/statements.js';
 import { databases, openTestDb } from '../helpers/databases.js';
 
 const survey: OutboundMessage = { kind: 'text', locale: 'en', text: 'How did this month go?' };
