@@ -98,7 +98,9 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
     ]);
   });
 
-  it.skipIf(skip)('lets a statements-only batch wait for a Prisma transaction that is open, and both commit', async () => {
+  // SQLite only: there both kinds of transaction share one connection and take turns; on
+  // PostgreSQL each has a connection of its own and the database orders them.
+  it.skipIf(skip || name !== 'sqlite')('lets a statements-only batch wait for a Prisma transaction that is open, and both commit', async () => {
     const committer = createGroupCommitter(db.prisma);
     let letGo!: () => void;
     const holding = new Promise<void>((resolve) => (letGo = resolve));
