@@ -40,6 +40,9 @@ export function directTransactions(prisma: Prisma): DirectTransactions | undefin
   return transactionSources.get(prisma);
 }
 
+/** Prepared statements a connection keeps: the hot paths use a few dozen. */
+const PREPARED_KEPT = 64;
+
 /** A SQLite connection's statements, prepared once per SQL text. */
 export class SqliteConnection implements DirectTarget, DirectTransactions {
   private readonly prepared = new Map<string, Statement>();
@@ -101,13 +104,17 @@ export class SqliteConnection implements DirectTarget, DirectTransactions {
 
   statement(sql: string): Statement {
     let statement = this.prepared.get(sql);
-    if (!statement) {
-      // Lists joined into a statement make texts of every length: keep the cache bounded.
-      if (this.prepared.size >= 500) this.prepared.clear();
+    if (statement) {
+      // Most recently used last, so that the oldest is the one to let go.
+      this.prepared.delete(sql);
+    } else {
+      // Lists joined into a statement make texts of every length, and each prepared statement
+      // holds native memory (tens of kilobytes with a long list): keep the few that are used.
+      if (this.prepared.size >= PREPARED_KEPT) this.prepared.delete(this.prepared.keys().next().value!);
       statement = this.raw.prepare(sql);
       if (statement.reader) statement.safeIntegers(false);
-      this.prepared.set(sql, statement);
     }
+    this.prepared.set(sql, statement);
     return statement;
   }
 }
