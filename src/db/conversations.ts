@@ -115,12 +115,14 @@ export async function saveConversation(
   const consentAt = profile.consentAt ? new Date(profile.consentAt) : null;
   const personId = who.personId ?? randomUUID();
   if (who.personId) {
+    // The organisation is set only when it changes: SQLite rewrites the index of every column
+    // an UPDATE sets, changed or not, and this runs for every message.
     await execute(
       tx,
       P.sql`
       UPDATE "Person" SET "locale" = ${profile.locale}, "localeConfirmed" = ${profile.localeConfirmed}, "consent" = ${profile.consent},
         "consentAt" = ${consentAt}, "surveysOff" = ${profile.surveysOff}, "role" = ${granted ? profile.role : null}, "source" = ${source},
-        "registration" = ${registration}, "needs" = ${needs}, "organisationId" = ${organisationId}, "lastInboundAt" = ${now}
+        "registration" = ${registration}, "needs" = ${needs}, "lastInboundAt" = ${now}${organisation ? P.sql`, "organisationId" = ${organisation.id}` : P.empty}
       WHERE "id" = ${personId}`,
     );
   } else {

@@ -155,8 +155,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /**
    * Outcomes are recorded together, in one job: at once when the last record is older than
    * `RECORD_EVERY_MS`, otherwise when it is that old. At a survey's thousand sends a second this
-   * makes a hundred commits instead of a thousand, and it widens the window in which a crash
-   * sends a message twice by at most that long.
+   * makes a hundred commits instead of a thousand. The job then joins the committer's next batch
+   * (the next webhook's, as a rule) or, when none comes, commits alone after as long again: the
+   * window in which a crash sends a message twice grows by at most twice `RECORD_EVERY_MS`.
    */
   const RECORD_EVERY_MS = 10;
   let lastRecord = 0;
@@ -175,7 +176,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const batch = waiting;
     waiting = [];
     committer
-      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()), { durable: false, statementsOnly: true })
+      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()), { durable: false, statementsOnly: true, joinWithinMs: RECORD_EVERY_MS })
       .then(
         () => batch.forEach((b) => b.done()),
         (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('recording failed'))),

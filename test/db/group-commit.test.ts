@@ -149,6 +149,27 @@ describe.each(databases)('the group committer on $name', ({ name, create, skip }
     expect(syncs).toBe(1);
     log.sync = realSync;
   });
+
+  it.skipIf(skip)('lets a job that can wait join the next batch, or commit alone once its wait is over', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    const later = committer.run(queue('record'), { statementsOnly: true, durable: false, joinWithinMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(committer.stats()).toEqual({ batches: 0, jobs: 0 });
+    await Promise.all([later, committer.run(queue('reply'), { statementsOnly: true })]);
+    expect(committer.stats()).toEqual({ batches: 1, jobs: 2 });
+    // Nothing else comes: it commits alone after its wait.
+    await committer.run(queue('alone'), { statementsOnly: true, durable: false, joinWithinMs: 20 });
+    expect(committer.stats()).toEqual({ batches: 2, jobs: 3 });
+    expect((await queued()).map((r) => r.address)).toEqual(['record', 'reply', 'alone']);
+  });
+
+  it.skipIf(skip)('does not keep someone waiting for the committer to be idle behind a job that can wait', async () => {
+    const committer = createGroupCommitter(db.prisma);
+    const later = committer.run(queue('record'), { statementsOnly: true, durable: false, joinWithinMs: 60_000 });
+    await committer.idle();
+    await later;
+    expect((await queued()).map((r) => r.address)).toEqual(['record']);
+  });
 });
 
 describe.each(databases)('hand-written statements on $name', ({ create, skip }) => {
