@@ -26,7 +26,7 @@ import { freePort, root, runBuilt, runEntryAsService } from '../helpers/spawn.js
 
 const SECRET = 'bench_secret';
 const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
-const secondsPerLevel = Number(process.env.BENCH_SECONDS ?? 5);
+const secondsPerLevel = Number(process.env.BENCH_SECONDS ?? 10);
 const fanoutSize = Number(process.env.BENCH_FANOUT ?? 50_000);
 const cap = Number(process.env.BENCH_CAP ?? 1000);
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
@@ -43,7 +43,7 @@ const pace = Number(process.env.BENCH_PACE ?? 1);
  * them): the machine's pace drifts from minute to minute, and turns expose every target to the
  * same drift instead of giving one target a fast minute and the next a slow one.
  */
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 
 interface InboundResult {
   target: string;
