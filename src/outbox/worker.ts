@@ -153,34 +153,40 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /**
-   * Outcomes are recorded together, in one job: at once when the last record is older than
-   * `RECORD_EVERY_MS`, otherwise when it is that old. At a survey's thousand sends a second this
-   * makes a hundred commits instead of a thousand. The job then joins the committer's next batch
-   * (the next webhook's, as a rule) or, when none comes, commits alone after as long again: the
-   * window in which a crash sends a message twice grows by at most twice `RECORD_EVERY_MS`.
+   * Outcomes are recorded together, in one job that joins the committer's next batch (the next
+   * webhook's, as a rule) or commits alone `RECORD_EVERY_MS` after the first of them: every
+   * commit writes the pages it changed to the log again, and a record changes mostly the pages
+   * the next webhook's replies change. Outcomes that arrive while the job waits go in it too, so
+   * a survey's thousand sends a second make at most a hundred commits, not a thousand. The window
+   * in which a crash sends a message twice grows by at most that long.
    */
   const RECORD_EVERY_MS = 10;
-  let lastRecord = 0;
+  /** Outcomes for the record job that waits for its batch: there is one while this is not empty. */
   let waiting: { outcomes: SendOutcome[]; done(err?: unknown): void }[] = [];
   function record(outcomes: SendOutcome[]): Promise<void> {
     return new Promise((resolve, reject) => {
       waiting.push({ outcomes, done: (err) => (err === undefined ? resolve() : reject(err)) });
       if (waiting.length > 1) return;
-      const wait = lastRecord + RECORD_EVERY_MS - performance.now();
-      if (wait > 0) setTimeout(flush, wait);
-      else setImmediate(flush);
+      let taken = waiting;
+      committer
+        .run(
+          (tx) => {
+            taken = waiting;
+            waiting = [];
+            return recordOutcomes(tx, taken.flatMap((b) => b.outcomes), Date.now());
+          },
+          { durable: false, statementsOnly: true, joinWithinMs: RECORD_EVERY_MS },
+        )
+        .then(
+          () => taken.forEach((b) => b.done()),
+          (err: unknown) => {
+            // A batch that failed before the job ran: what waited fails with it, and the next
+            // outcome starts a job of its own.
+            if (taken === waiting) waiting = [];
+            taken.forEach((b) => b.done(err ?? new Error('recording failed')));
+          },
+        );
     });
-  }
-  function flush(): void {
-    lastRecord = performance.now();
-    const batch = waiting;
-    waiting = [];
-    committer
-      .run((tx) => recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now()), { durable: false, statementsOnly: true, joinWithinMs: RECORD_EVERY_MS })
-      .then(
-        () => batch.forEach((b) => b.done()),
-        (err: unknown) => batch.forEach((b) => b.done(err ?? new Error('recording failed'))),
-      );
   }
 
   /**
