@@ -111,7 +111,6 @@ export async function saveConversation(
   const needs = granted && profile.needs ? JSON.stringify(profile.needs) : null;
   // A deep-link source naming an organisation makes the person one of theirs (looked up once).
   const organisation = source && !who.organisationId ? (await rows<{ id: string }>(tx, P.sql`SELECT "id" FROM "Organisation" WHERE "slug" = ${source}`))[0] : undefined;
-  const organisationId = organisation?.id ?? who.organisationId ?? null;
   const consentAt = profile.consentAt ? new Date(profile.consentAt) : null;
   const personId = who.personId ?? randomUUID();
   if (who.personId) {
@@ -132,7 +131,7 @@ export async function saveConversation(
       INSERT INTO "Person" ("id", "channel", "address", "locale", "localeConfirmed", "consent", "consentAt", "surveysOff", "role", "source",
         "registration", "needs", "organisationId", "lastInboundAt", "createdAt")
       VALUES (${personId}, ${who.channel}, ${who.address}, ${profile.locale}, ${profile.localeConfirmed}, ${profile.consent}, ${consentAt},
-        ${profile.surveysOff}, ${granted ? profile.role : null}, ${source}, ${registration}, ${needs}, ${organisationId}, ${now}, ${now})`,
+        ${profile.surveysOff}, ${granted ? profile.role : null}, ${source}, ${registration}, ${needs}, ${organisation?.id ?? who.organisationId ?? null}, ${now}, ${now})`,
     );
   }
   await execute(

@@ -167,23 +167,25 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return new Promise((resolve, reject) => {
       waiting.push({ outcomes, done: (err) => (err === undefined ? resolve() : reject(err)) });
       if (waiting.length > 1) return;
-      let taken = waiting;
+      // Outcomes go into this batch until the job runs (or its batch fails before it could);
+      // from then on the next outcome starts a job of its own.
+      const batch = waiting;
+      const close = () => {
+        if (waiting === batch) waiting = [];
+      };
       committer
         .run(
           (tx) => {
-            taken = waiting;
-            waiting = [];
-            return recordOutcomes(tx, taken.flatMap((b) => b.outcomes), Date.now());
+            close();
+            return recordOutcomes(tx, batch.flatMap((b) => b.outcomes), Date.now());
           },
           { durable: false, statementsOnly: true, joinWithinMs: RECORD_EVERY_MS },
         )
         .then(
-          () => taken.forEach((b) => b.done()),
+          () => batch.forEach((b) => b.done()),
           (err: unknown) => {
-            // A batch that failed before the job ran: what waited fails with it, and the next
-            // outcome starts a job of its own.
-            if (taken === waiting) waiting = [];
-            taken.forEach((b) => b.done(err ?? new Error('recording failed')));
+            close();
+            batch.forEach((b) => b.done(err ?? new Error('recording failed')));
           },
         );
     });

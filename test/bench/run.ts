@@ -175,7 +175,6 @@ const stopper = (child: Child) => async (): Promise<void> => {
   await child.done;
 };
 
-
 interface Target {
   name: string;
   url: string;
