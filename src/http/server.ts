@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { health } from './health.js';
 import { metricsRoute } from './metrics.js';
+import { lazyRequestLogger } from './request-logger.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,6 +24,7 @@ export const BODY_LIMIT = 1024 * 1024;
 export function createHttpServer(deps: { db: Db; metrics: Metrics; log: Logger }): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
