@@ -25,6 +25,8 @@ import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/
 import { freePort, root, runBuilt, runEntryAsService } from '../helpers/spawn.js';
 
 const SECRET = 'bench_secret';
+/** How long the double and the baseline keep an idle connection: as long as the service does (fastify's default). */
+const KEEP_ALIVE_MS = 72_000;
 const levels = (process.env.BENCH_LEVELS ?? '1,50,500').split(',').map(Number);
 const secondsPerLevel = Number(process.env.BENCH_SECONDS ?? 10);
 const fanoutSize = Number(process.env.BENCH_FANOUT ?? 50_000);
@@ -145,10 +147,10 @@ function summarise(target: string, people: number, pace: number | undefined, lat
  */
 async function startBaseline(double: TelegramDouble): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
-  const bot = runEntryAsService('test/bench/baseline-bot.ts', { PORT: String(port), BASELINE_TOKEN: double.token, BASELINE_API_ROOT: double.url, BASELINE_SECRET: SECRET });
+  const bot = runEntryAsService('test/bench/baseline-bot.ts', { PORT: String(port), BASELINE_TOKEN: double.token, BASELINE_API_ROOT: double.url, BASELINE_SECRET: SECRET, KEEP_ALIVE_MS: String(KEEP_ALIVE_MS) });
   const url = `http://127.0.0.1:${port}/`;
   await untilReady(bot, 'the baseline', () => fetch(url).then(() => true, () => false));
-  return { url, close: stopper(bot) };
+  return { url, close: stopper(bot, 'the baseline') };
 }
 
 async function startPonte(databaseUrl: string, env: Record<string, string>) {
@@ -156,7 +158,7 @@ async function startPonte(databaseUrl: string, env: Record<string, string>) {
   const service = runBuilt('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${port}`;
   await untilReady(service, 'the service', () => fetch(`${base}/readyz`).then((r) => r.status === 200, () => false));
-  return { base, pid: service.child.pid!, stop: stopper(service) };
+  return { base, pid: service.child.pid!, stop: stopper(service, 'the service') };
 }
 
 type Child = ReturnType<typeof runBuilt>;
@@ -170,10 +172,21 @@ async function untilReady(child: Child, what: string, ready: () => Promise<boole
   }
 }
 
-const stopper = (child: Child) => async (): Promise<void> => {
-  child.child.kill('SIGTERM');
-  await child.done;
-};
+/**
+ * Stops `child` once the bench is done with it. A child that stops before that fails its
+ * people's requests: its stderr says why.
+ */
+function stopper(child: Child, what: string): () => Promise<void> {
+  let stopping = false;
+  void child.done.then((end) => {
+    if (!stopping) console.error(`${what} stopped during the run (${end.signal ?? end.code}):\n${end.stderr.slice(-4000)}`);
+  });
+  return async () => {
+    stopping = true;
+    child.child.kill('SIGTERM');
+    await child.done;
+  };
+}
 
 interface Target {
   name: string;
@@ -191,7 +204,9 @@ async function inbound(): Promise<InboundResult[]> {
   const databases: [string, () => Promise<TestDatabase>][] = [['ponte/sqlite', async () => sqliteDatabase()]];
   if (postgresUrl) databases.push(['ponte/postgresql', () => postgresDatabase(postgresUrl)]);
   for (const people of levels) {
-    const double = await startTelegramDouble({ perChatPerSecond: 1_000_000 });
+    // Connections idle while the other targets take their turns: none may close under a request
+    // (the bare bot has no answer for a reply that fails, and stops).
+    const double = await startTelegramDouble({ perChatPerSecond: 1_000_000, keepAliveMs: KEEP_ALIVE_MS });
     const baseline = await startBaseline(double);
     const targets: Target[] = [{ name: 'baseline/grammY', url: baseline.url, stop: baseline.close }];
     for (const [name, create] of databases) {

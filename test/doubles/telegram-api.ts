@@ -71,7 +71,7 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
-export async function startTelegramDouble(options: { token?: string; perChatPerSecond?: number } = {}): Promise<TelegramDouble> {
+export async function startTelegramDouble(options: { token?: string; perChatPerSecond?: number; keepAliveMs?: number } = {}): Promise<TelegramDouble> {
   const token = options.token ?? '123456:TEST-token_abc';
   const perChat = options.perChatPerSecond ?? 5;
   const sent: TelegramDouble['sent'] = [];
@@ -202,6 +202,8 @@ export async function startTelegramDouble(options: { token?: string; perChatPerS
     res.writeHead(answer.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer.body));
   });
+  // How long an idle connection stays open: Node's 5 s unless told.
+  if (options.keepAliveMs !== undefined) server.keepAliveTimeout = options.keepAliveMs;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
