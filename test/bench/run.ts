@@ -11,7 +11,7 @@
 //    peak memory, the achieved send rate against the cap, and how many 130429 answers it got.
 //
 // Prints a table and writes bench-results/bench.json.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboundMessage } from '../../src/core/events.js';
@@ -172,11 +172,18 @@ async function untilReady(child: Child, what: string, ready: () => Promise<boole
   }
 }
 
+/** The processes the bench started and has not stopped: a run that fails stops them on its way out. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /**
  * Stops `child` once the bench is done with it. A child that stops before that fails its
  * people's requests: its stderr says why.
  */
 function stopper(child: Child, what: string): () => Promise<void> {
+  children.add(child.child);
   let stopping = false;
   void child.done.then((end) => {
     if (!stopping) console.error(`${what} stopped during the run (${end.signal ?? end.code}):\n${end.stderr.slice(-4000)}`);
@@ -185,6 +192,7 @@ function stopper(child: Child, what: string): () => Promise<void> {
     stopping = true;
     child.child.kill('SIGTERM');
     await child.done;
+    children.delete(child.child);
   };
 }
 
@@ -258,6 +266,7 @@ async function startGraphProcess(token: string, phoneNumberId: string, ratePerSe
     execArgv: ['--import', 'tsx'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', GRAPH_TOKEN: token, GRAPH_PHONE_NUMBER_ID: phoneNumberId, GRAPH_RATE: String(ratePerSecond) },
   });
+  children.add(child);
   const next = () =>
     new Promise<{ url?: string; stats?: GraphStats }>((resolve, reject) => {
       const stopped = (code: number | null) => reject(new Error(`the Graph double stopped (${code})`));
@@ -280,6 +289,7 @@ async function startGraphProcess(token: string, phoneNumberId: string, ratePerSe
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send('close');
       await exited;
+      children.delete(child);
     },
   };
 }
@@ -364,7 +374,9 @@ async function main() {
   console.log(`\nwritten: ${file}`);
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   console.error(err);
+  // A target that stopped is what failed the run: let its report (stopper) come in first.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   process.exit(1);
 });
