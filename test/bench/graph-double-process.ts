@@ -10,6 +10,8 @@ export interface GraphStats {
   first: number;
   last: number;
   throttled130429: number;
+  /** The most messages accepted within any one sliding second. */
+  busiestSecond: number;
 }
 
 const { GRAPH_TOKEN, GRAPH_PHONE_NUMBER_ID, GRAPH_RATE } = process.env;
@@ -24,6 +26,7 @@ process.on('message', (message) => {
       first: graph.accepted[0]?.at ?? 0,
       last: graph.accepted.at(-1)?.at ?? 0,
       throttled130429: graph.refused.filter((r) => r.code === 130429).length,
+      busiestSecond: graph.busiestSecond,
     };
     send({ stats });
   }

@@ -39,6 +39,8 @@ export interface GraphDouble {
   /** Numbers not on WhatsApp: 131026. */
   unknownNumbers: Set<string>;
   ratePerSecond: number;
+  /** The most messages accepted within any one sliding second: how close the sender came to the cap. */
+  busiestSecond: number;
   /** Answers to give to the next messages instead of accepting them (pair rate, 5xx), in order. */
   failNext: { code: number; status?: number; retryAfter?: string }[];
   /** Media ids handed out by uploads to the media store. */
@@ -225,6 +227,7 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
     closedWindow: new Set(),
     unknownNumbers: new Set(),
     ratePerSecond: options.ratePerSecond ?? 80,
+    busiestSecond: 0,
     failNext: [],
     uploads: [],
     addMedia(data, mimeType, claim = {}) {
@@ -337,6 +340,7 @@ export async function startGraphDouble(options: GraphDoubleOptions): Promise<Gra
       return refuse(131047, 'Re-engagement message', 'More than 24 hours have passed since the recipient last replied to the sender number.');
     }
     sentAt.push(now);
+    double.busiestSecond = Math.max(double.busiestSecond, sentAt.length);
     next += 1;
     const id = `wamid.${next}`;
     double.accepted.push({ id, to: to!, type: type!, body: keepBodies ? body : NOT_KEPT, at: now });
