@@ -19,10 +19,11 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
   return runNode(['--import', 'tsx', entry, ...args], env, stdin);
 }
 
-/** The flags `npm start` gives Node (package.json), so that tests and the bench run the service as it runs. */
-const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .filter((word) => word.startsWith('--'));
+/** The words of `npm start` (package.json): how the service runs. */
+export const startCommand = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+
+/** The flags `npm start` gives Node, so that tests and the bench run the service as it runs. */
+const startFlags = startCommand.filter((word) => word.startsWith('--'));
 
 /** Runs a TypeScript entry point with the flags `npm start` gives the service: the bench's baseline runs as the service does. */
 export function runEntryAsService(entry: string, env: Record<string, string>): { child: ChildProcess; done: Promise<Finished> } {
