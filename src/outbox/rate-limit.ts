@@ -1,6 +1,10 @@
+/** Called once the platform has answered a send, or the send has failed. */
+export type Answered = () => void;
+
 /** Something `take()`s a send slot: a local bucket, or one shared through the database. */
 export interface SendLimiter {
-  take(): Promise<void>;
+  /** Resolves when the send may go; the caller calls what it resolves with once it is answered. */
+  take(): Promise<Answered>;
   /** Hands out nothing until `until` (a platform said to wait). */
   pause(until: number): void;
 }
@@ -9,21 +13,84 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const nothingToCount: Answered = () => undefined;
+
 /**
- * What every limiter shares: callers are served one at a time, in order, and nobody is served
- * while a pause lasts. A limiter says only whether a slot is free now (`grant`).
+ * A platform's cap on sends within any sliding second, counted so that it holds where the
+ * platform counts. A send goes through delays before the platform counts it, and delays that
+ * vary bunch sends: sends let go evenly, held up a few milliseconds (a busy event loop before the
+ * request is written, the network, the platform's own pauses) and then counted together, put a
+ * little more than a second's sends into one second there. So a send is counted here from when
+ * it is let go until a second after its answer came back: the platform counted it between the
+ * two, and no second there then holds more sends than were counted here when the last of them
+ * was let go.
+ *
+ * The price is each send's round trip: a platform that answers in 200 ms gets at most
+ * `limit / 1.2` sends a second. A shorter count after fast answers was tried and dropped: when
+ * delays shrink, sends let go before the first fast answer is back meet older ones at the
+ * platform, and nothing here can tell in time.
+ */
+export class SlidingCap {
+  private inFlight = 0;
+  /** When the answers of the last second came back, oldest first, from `head` on. */
+  private answeredAt: number[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** 0 when a send may go now, or how many milliseconds to wait before asking again. */
+  wait(now: number): number {
+    const { answeredAt } = this;
+    while (this.head < answeredAt.length && answeredAt[this.head]! <= now - CAP_WINDOW_MS) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > answeredAt.length) {
+      this.answeredAt = answeredAt.slice(this.head);
+      this.head = 0;
+    }
+    if (this.inFlight + this.answeredAt.length - this.head < this.limit) return 0;
+    // With no answer to wait for, every counted send is in flight, and any may be answered soon.
+    return this.head < this.answeredAt.length ? this.answeredAt[this.head]! + CAP_WINDOW_MS - now : IN_FLIGHT_RECHECK_MS;
+  }
+
+  /** Counts a send that goes now; what it returns counts its answer. */
+  open(): Answered {
+    this.inFlight += 1;
+    let answered = false;
+    return () => {
+      if (answered) return;
+      answered = true;
+      this.inFlight -= 1;
+      this.answeredAt.push(this.clock());
+    };
+  }
+}
+
+/** A second and a millisecond: a platform's clock and ours may tick their milliseconds apart. */
+const CAP_WINDOW_MS = 1001;
+/** How often a cap filled by sends in flight looks again (only while a platform is slow to answer). */
+const IN_FLIGHT_RECHECK_MS = 10;
+
+/**
+ * What every limiter shares: callers are served one at a time, in order, nobody is served while
+ * a pause lasts, and a `SlidingCap`, if there is one, holds every send until it has room. A
+ * limiter says only whether a slot is free now (`grant`).
  */
 abstract class QueuedLimiter implements SendLimiter {
   protected pausedUntil = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(protected readonly clock: () => number = Date.now) {}
+  constructor(
+    protected readonly clock: () => number = Date.now,
+    private readonly cap?: SlidingCap,
+  ) {}
 
   pause(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
-  take(): Promise<void> {
+  take(): Promise<Answered> {
     const turn = this.tail.then(() => this.wait());
     this.tail = turn.catch(() => undefined);
     return turn;
@@ -32,19 +99,25 @@ abstract class QueuedLimiter implements SendLimiter {
   /** Spends a slot and returns 0, or returns how many milliseconds to wait before asking again. */
   protected abstract grant(now: number): number | Promise<number>;
 
-  private async wait(): Promise<void> {
+  private async wait(): Promise<Answered> {
     for (;;) {
-      const now = this.clock();
-      const delay = now < this.pausedUntil ? this.pausedUntil - now : await this.grant(now);
-      if (delay <= 0) return;
+      const delay = await this.delay(this.clock());
+      if (delay <= 0) return this.cap?.open() ?? nothingToCount;
       await sleep(delay);
     }
+  }
+
+  private delay(now: number): number | Promise<number> {
+    if (now < this.pausedUntil) return this.pausedUntil - now;
+    const forCap = this.cap?.wait(now) ?? 0;
+    return forCap > 0 ? forCap : this.grant(now);
   }
 }
 
 /**
- * A token bucket: `rate` sends per second on average, bursts up to `burst`. `take()` resolves
- * when a token is free; callers queue in order. A rate of 0 means no limit.
+ * A token bucket: `rate` sends per second on average, bursts up to `burst`, and with `cap` never
+ * more than that many within any sliding second at the platform (see `SlidingCap`). `take()`
+ * resolves when a token is free; callers queue in order. A rate of 0 means no limit.
  */
 export class TokenBucket extends QueuedLimiter {
   private tokens: number;
@@ -53,15 +126,16 @@ export class TokenBucket extends QueuedLimiter {
   constructor(
     private readonly rate: number,
     private readonly burst: number = Math.max(1, rate),
-    clock: () => number = Date.now,
+    options: { cap?: number; clock?: () => number } = {},
   ) {
-    super(clock);
+    const clock = options.clock ?? Date.now;
+    super(clock, options.cap === undefined ? undefined : new SlidingCap(options.cap, clock));
     this.tokens = this.burst;
     this.last = clock();
   }
 
-  override take(): Promise<void> {
-    if (this.rate === 0 && this.pausedUntil <= this.clock()) return Promise.resolve();
+  override take(): Promise<Answered> {
+    if (this.rate === 0 && this.pausedUntil <= this.clock()) return Promise.resolve(nothingToCount);
     return super.take();
   }
 

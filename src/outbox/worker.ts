@@ -6,7 +6,7 @@ import { PlatformError } from '../errors.js';
 import { hitFailpoint } from '../failpoints.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { KeyedBuckets, SharedRateLimiter, TokenBucket, type SendLimiter } from './rate-limit.js';
+import { type Answered, KeyedBuckets, SharedRateLimiter, TokenBucket, type SendLimiter } from './rate-limit.js';
 import { describeSendError, nextAttemptAt } from './retry.js';
 
 export interface Outbox {
@@ -55,18 +55,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const leaseMs = options.leaseMs ?? 30_000;
   const maxInFlight = options.maxInFlight ?? 512;
   const senders = new Map(options.senders.map((s) => [s.channel, s]));
-  // On PostgreSQL several instances may send: the channel's cap is shared through the database.
-  const channelBuckets = new Map<string, SendLimiter>(
-    options.senders.map((s) => [
-      s.channel,
-      db.dialect === 'postgresql' && s.ratePerSecond > 0
-        ? new SharedRateLimiter(`channel:${s.channel}`, s.ratePerSecond, (key, second, want, limit) => leaseSends(db.prisma, key, second, want, limit))
-        : // A bucket allows its burst on top of its rate in any one second: keep the two together
-          // within the platform's cap, which it counts over a sliding second, with room for sends
-          // that reach it bunched. The burst is the few milliseconds a timer may oversleep.
-          new TokenBucket(s.ratePerSecond * 0.97, Math.max(1, s.ratePerSecond * 0.01)),
-    ]),
-  );
+  const channelBuckets = new Map(options.senders.map((s) => [s.channel, channelLimiter(s)]));
   const addressBuckets = new Map(options.senders.map((s) => [s.channel, new KeyedBuckets(s.ratePerAddress, 3)]));
   const channels = [...senders.keys()];
   /**
@@ -106,14 +95,36 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const people = new Map<string, PersonLine>();
 
+  function channelLimiter(s: ChannelSender): SendLimiter {
+    if (s.ratePerSecond <= 0) return new TokenBucket(0);
+    // On PostgreSQL several instances may send: the channel's cap is shared through the database.
+    if (db.dialect === 'postgresql') {
+      return new SharedRateLimiter(`channel:${s.channel}`, s.ratePerSecond, (key, second, want, limit) => leaseSends(db.prisma, key, second, want, limit));
+    }
+    // The bucket paces sends a little under the platform's cap, with a burst for the few
+    // milliseconds a timer may oversleep; the cap (a percent under the platform's, whose clock
+    // is not ours) holds back the sends that would reach it bunched after a delay.
+    return new TokenBucket(s.ratePerSecond * 0.98, Math.max(1, s.ratePerSecond * 0.02), { cap: Math.max(1, Math.floor(s.ratePerSecond * 0.99)) });
+  }
+
   async function sendOne(row: OutboxRow, context: SendContext): Promise<SendOutcome> {
-    const sender = senders.get(row.channel)!;
+    let answered: Answered;
     try {
-      await channelBuckets.get(row.channel)!.take();
+      answered = await channelBuckets.get(row.channel)!.take();
     } finally {
       waitingForSlot.delete(row.id);
     }
-    await addressBuckets.get(row.channel)!.take(row.address);
+    try {
+      await addressBuckets.get(row.channel)!.take(row.address);
+      return await sendNow(row, context);
+    } finally {
+      // Answered or failed: the channel's cap counts the send for a second more.
+      answered();
+    }
+  }
+
+  async function sendNow(row: OutboxRow, context: SendContext): Promise<SendOutcome> {
+    const sender = senders.get(row.channel)!;
     const started = performance.now();
     try {
       const { platformMessageId } = await sender.send(row.address, row.message, context);
