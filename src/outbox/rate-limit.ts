@@ -26,9 +26,9 @@ const nothingToCount: Answered = () => undefined;
  * was let go.
  *
  * The price is each send's round trip: a platform that answers in 200 ms gets at most
- * `limit / 1.2` sends a second. A shorter count after fast answers was tried and dropped: when
- * delays shrink, sends let go before the first fast answer is back meet older ones at the
- * platform, and nothing here can tell in time.
+ * `limit / 1.2` sends a second. A count shortened by the fastest recent round trip would not
+ * hold: when delays shrink, sends let go before the first fast answer is back meet older ones at
+ * the platform, and nothing here can tell in time.
  */
 export class SlidingCap {
   private inFlight = 0;
