@@ -30,7 +30,7 @@ const nothingToCount: Answered = () => undefined;
  * hold: when delays shrink, sends let go before the first fast answer is back meet older ones at
  * the platform, and nothing here can tell in time.
  */
-export class SlidingCap {
+class SlidingCap {
   private inFlight = 0;
   /** When the answers of the last second came back, oldest first, from `head` on. */
   private answeredAt: number[] = [];
@@ -43,10 +43,9 @@ export class SlidingCap {
 
   /** 0 when a send may go now, or how many milliseconds to wait before asking again. */
   wait(now: number): number {
-    const { answeredAt } = this;
-    while (this.head < answeredAt.length && answeredAt[this.head]! <= now - CAP_WINDOW_MS) this.head += 1;
-    if (this.head > 1024 && this.head * 2 > answeredAt.length) {
-      this.answeredAt = answeredAt.slice(this.head);
+    while (this.head < this.answeredAt.length && this.answeredAt[this.head]! <= now - CAP_WINDOW_MS) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.answeredAt.length) {
+      this.answeredAt = this.answeredAt.slice(this.head);
       this.head = 0;
     }
     if (this.inFlight + this.answeredAt.length - this.head < this.limit) return 0;
